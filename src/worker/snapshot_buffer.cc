@@ -1,0 +1,40 @@
+#include "worker/snapshot_buffer.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "base/panic.h"
+
+namespace swingset {
+
+SnapshotBuffer::SnapshotBuffer() : fd_(::memfd_create("xsnap-snapshot", MFD_CLOEXEC)) {
+  SS_INSIST(fd_, "memfd_create failed: {}", std::strerror(errno));
+}
+
+void SnapshotBuffer::write(const char* data, size_t size) {
+  while (size > 0) {
+    ssize_t n = ::write(fd_.get(), data, size);
+    if (n < 0 && errno == EINTR) continue;
+    SS_INSIST(n > 0, "writing a snapshot to memory failed: {}", std::strerror(errno));
+    data += n;
+    size -= static_cast<size_t>(n);
+    size_ += static_cast<uint64_t>(n);
+  }
+}
+
+int SnapshotBuffer::rewound() {
+  SS_INSIST(::lseek(fd_.get(), 0, SEEK_SET) == 0, "lseek on a snapshot memfd failed");
+  return fd_.get();
+}
+
+std::string SnapshotBuffer::readAll() {
+  std::string out(size_, '\0');
+  SS_INSIST(::pread(fd_.get(), out.data(), out.size(), 0) == static_cast<ssize_t>(size_),
+            "reading a snapshot memfd failed");
+  return out;
+}
+
+}  // namespace swingset

@@ -1,0 +1,90 @@
+#pragma once
+// XsnapWorker: one xsnap-worker child process running lockdown, the liveslots supervisor and one
+// vat (reference/xsnap-worker.md, supervisor.md). Pipes: fd 3 commands, fd 4 replies and
+// upcalls, fd 7 heap snapshot out, fd 8 heap snapshot in. One command is outstanding at a time,
+// and every `?` upcall gets exactly one `/` answer before anything else is sent.
+// Invariant: once a command fails (death, hang, protocol error) the process is killed and reaped,
+// and every later call reports the same failure; nothing is ever sent to it again.
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/fd.h"
+#include "base/netstring.h"
+#include "base/subprocess.h"
+#include "worker/worker.h"
+#include "worker/worker_packages.h"
+
+namespace swingset {
+
+struct XsnapOptions {
+  std::filesystem::path executable;
+  std::string vatID;                         // argv[1] is "<vatID>:<name>", as in SwingSet
+  std::string name;                          // for console lines and error messages
+  std::optional<uint64_t> computeLimit;      // `-l N`: metered (dynamic) vats only
+  std::chrono::milliseconds hangTimeout{0};  // silence longer than this kills it; 0 = never
+  ConsoleSink* console = nullptr;            // not owned, outlives the worker; null drops output
+  size_t maxMessageBytes = size_t{256} << 20;
+};
+
+// What a raw `e` or `?` command came back with.
+struct CommandResult {
+  DeliveryStatus status = DeliveryStatus::kOk;  // kOk, or kVatError for a `!` reply
+  std::string result;                           // the reply bytes (or the `!` error text)
+  std::string problem;
+  MeterUsage meter;
+};
+
+class XsnapWorker final : public Worker {
+ public:
+  // Starts a bare xsnap machine (no lockdown, no supervisor). Panics if it cannot be started.
+  static std::unique_ptr<XsnapWorker> start(const XsnapOptions& options);
+  // Starts one from a heap snapshot readable from `snapshotFd` at its current offset (a memfd or
+  // a file), and waits until it is ready. Panics, naming the vat, if the worker cannot load it.
+  static std::unique_ptr<XsnapWorker> startFromSnapshot(const XsnapOptions& options,
+                                                        int snapshotFd, std::string_view label);
+  ~XsnapWorker() override;
+
+  // A fresh worker's launch sequence: evaluate lockdown, then the supervisor, then setBundle.
+  // kOk when the supervisor answered ["dispatchReady"]; kVatError if the vat bundle was refused.
+  DeliveryResult loadVat(const WorkerPackages& packages, std::string_view vatBundleJson,
+                         std::string_view liveSlotsOptionsJson);
+
+  DeliveryResult deliver(std::string_view vatDeliveryObjectJson,
+                         SyscallHandler& onSyscall) override;
+  SnapshotInfo saveSnapshot(SnapshotSink& sink) override;
+  void shutdown() override;
+
+  // Raw protocol, for the launch sequence, tests and benchmarks.
+  CommandResult evaluate(std::string_view code);     // `e`
+  CommandResult issueCommand(std::string_view bytes);  // `?`
+  bool alive() const { return !failure_; }
+  pid_t pid() const { return process_->pid(); }
+  std::optional<ExitStatus> exitStatus() const { return process_->exitStatus(); }
+
+ private:
+  XsnapWorker(const XsnapOptions& options, int snapshotFd, std::string_view label);
+  CommandResult run(char tag, std::string_view payload, SyscallHandler* onSyscall);
+  std::string answerUpcall(std::string_view request, SyscallHandler* onSyscall);
+  // Reads until one whole frame is parsed, or fails the worker (and returns nullopt).
+  std::optional<std::string> readFrame();
+  bool send(char tag, std::string_view payload);
+  // Latches a failure: kills and reaps the process and records what happened.
+  void fail(DeliveryStatus status, std::string problem);
+  CommandResult failed() const;
+  Clock::time_point deadline() const;
+  std::string who() const;
+
+  XsnapOptions options_;
+  std::unique_ptr<ChildProcess> process_;
+  Fd toWorker_, fromWorker_, snapshotOut_;
+  NetstringParser parser_;
+  std::string readBuf_;
+  std::string writeBuf_;
+  std::optional<CommandResult> failure_;
+};
+
+}  // namespace swingset
