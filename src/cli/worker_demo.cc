@@ -94,7 +94,7 @@ int run(const std::string& bundlePath) {
   for (const char* guest : {"Alice", "Bob", "Carol"}) send(*worker, "greet", json::array({guest}));
 
   SnapshotBuffer snapshot;
-  SnapshotInfo info = worker->saveSnapshot(snapshot);
+  SavedSnapshot info = worker->saveSnapshot(snapshot);
   worker->shutdown();
   fmt::print("heap snapshot: {} bytes, sha256 {}; worker stopped\n", info.size, info.hash.substr(0, 16));
   auto restored = XsnapWorker::startFromSnapshot(options, snapshot.rewound(), "v1-demo");

@@ -56,7 +56,7 @@ struct DeliveryResult {
   bool ok() const { return status == DeliveryStatus::kOk; }
 };
 
-struct SnapshotInfo {
+struct SavedSnapshot {
   uint64_t size = 0;
   std::string hash;  // sha256 hex of the raw heap snapshot, taken on the stream
 };
@@ -70,7 +70,7 @@ class Worker {
                                  SyscallHandler& onSyscall) = 0;
   // Writes the heap to `sink`. A worker started from this snapshot is in the same state.
   // Throws KernelPanic if the worker fails while writing.
-  virtual SnapshotInfo saveSnapshot(SnapshotSink& sink) = 0;
+  virtual SavedSnapshot saveSnapshot(SnapshotSink& sink) = 0;
   // Orderly exit; the process is reaped. Safe to call twice.
   virtual void shutdown() = 0;
 };

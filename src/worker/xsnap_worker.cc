@@ -305,7 +305,7 @@ DeliveryResult XsnapWorker::deliver(std::string_view vdo, SyscallHandler& onSysc
   return out;
 }
 
-SnapshotInfo XsnapWorker::saveSnapshot(SnapshotSink& sink) {
+SavedSnapshot XsnapWorker::saveSnapshot(SnapshotSink& sink) {
   // `w@7`: the worker writes the heap to fd 7 while we wait for its reply on fd 4. Drain both
   // in one poll loop, so a full snapshot pipe can never block the worker.
   if (!send('w', "@7")) panic(fmt::format("cannot snapshot: {}", failure_->problem));
@@ -347,7 +347,7 @@ SnapshotInfo XsnapWorker::saveSnapshot(SnapshotSink& sink) {
     }
   }
   SS_INSIST(received == *expected, "{}: snapshot is {} bytes, expected {}", who(), received, *expected);
-  return SnapshotInfo{received, hash.hexDigest()};
+  return SavedSnapshot{received, hash.hexDigest()};
 }
 
 void XsnapWorker::shutdown() {

@@ -55,7 +55,7 @@ class XsnapWorker final : public Worker {
 
   DeliveryResult deliver(std::string_view vatDeliveryObjectJson,
                          SyscallHandler& onSyscall) override;
-  SnapshotInfo saveSnapshot(SnapshotSink& sink) override;
+  SavedSnapshot saveSnapshot(SnapshotSink& sink) override;
   void shutdown() override;
 
   // Raw protocol, for the launch sequence, tests and benchmarks.

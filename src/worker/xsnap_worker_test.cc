@@ -180,7 +180,7 @@ TEST_F(XsnapWorkerTest, SnapshotThenNewWorkerKeepsHeapState) {
   ASSERT_TRUE(w->deliver(message("increment", json::array(), "p-60"), kernel_).ok());
   ASSERT_TRUE(w->deliver(message("increment", json::array(), "p-61"), kernel_).ok());
   SnapshotBuffer snap;
-  SnapshotInfo info = w->saveSnapshot(snap);
+  SavedSnapshot info = w->saveSnapshot(snap);
   EXPECT_GT(info.size, 1'000'000u);
   EXPECT_EQ(info.size, snap.size());
   EXPECT_EQ(info.hash.size(), 64u);
