@@ -2,6 +2,7 @@
 // Bundles vat source into an endoZipBase64 bundle, as SwingSet's `sourceSpec` does, with the
 // pinned @endo/bundle-source. A build-time tool only: the kernel never runs Node.
 //   node js/bundle-vat.mjs ENTRY.js OUT.json
+//   node js/bundle-vat.mjs --in-place ENTRY.js OUT.json   (ENTRY inside an installed package)
 // Vat code imports @endo/far and friends. So that a vat folder needs no node_modules of its own,
 // the entry's folder is staged in a temp dir beside a link to js/node_modules, with a fixed
 // package.json (name and version appear in the bundle, so they must not vary: bundle IDs stay
@@ -13,10 +14,20 @@ import path from 'path';
 import { fileURLToPath } from 'url';
 import bundleSource from '@endo/bundle-source';
 
-const [entry, out] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const inPlace = args[0] === '--in-place';
+const [entry, out] = inPlace ? args.slice(1) : args;
 if (!entry || !out) {
-  console.error('usage: node js/bundle-vat.mjs ENTRY.js OUT.json');
+  console.error('usage: node js/bundle-vat.mjs [--in-place] ENTRY.js OUT.json');
   process.exit(64);
+}
+const write = bundle => {
+  fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify(bundle));
+};
+if (inPlace) {
+  write(await bundleSource(path.resolve(entry), { format: 'endoZipBase64' }));
+  process.exit(0);
 }
 const here = path.dirname(fileURLToPath(import.meta.url));
 const srcDir = path.dirname(path.resolve(entry));
@@ -34,9 +45,7 @@ try {
   }
   fs.rmSync(path.join(stage, 'node_modules'), { recursive: true, force: true });
   fs.symlinkSync(path.join(here, 'node_modules'), path.join(stage, 'node_modules'));
-  const bundle = await bundleSource(path.join(stage, path.basename(entry)), { format: 'endoZipBase64' });
-  fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify(bundle));
+  write(await bundleSource(path.join(stage, path.basename(entry)), { format: 'endoZipBase64' }));
 } catch (e) {
   console.error(`bundle-vat: cannot bundle ${entry}: ${e.message}`);
   process.exitCode = 1;

@@ -31,14 +31,24 @@ if [ ! -x "$worker" ] || ! cmp -s js/package-lock.json js/node_modules/.package-
   echo "setup: npm ci in js/ (builds xsnap-worker from the pinned @agoric/xsnap sources)"
   mkdir -p .cache
   log=.cache/npm-setup.log
-  if ! (cd js && npm ci --no-audit --no-fund --foreground-scripts) >"$log" 2>&1; then
+  # Only xsnap's install script is needed (it builds the worker); better-sqlite3's, pulled in by
+  # swingset-vat, is not.
+  if ! (cd js && npm ci --ignore-scripts --no-audit --no-fund) >"$log" 2>&1; then
     tail -40 "$log" >&2; echo "setup: FAILED: npm ci in js/ (full log: $log)" >&2; exit 1
   fi
-  # npm 11 may skip install scripts it has not been told to allow: build the worker explicitly.
-  if [ ! -x "$worker" ] && ! (cd js && npm rebuild @agoric/xsnap --foreground-scripts) >>"$log" 2>&1; then
+  if ! (cd js && npm rebuild @agoric/xsnap --foreground-scripts) >>"$log" 2>&1; then
     tail -40 "$log" >&2; echo "setup: FAILED: building xsnap-worker (full log: $log)" >&2; exit 1
   fi
+  rm -rf js/build
   cp js/package-lock.json js/node_modules/.package-lock.json.installed
+fi
+
+# The vat-admin vat shipped in @agoric/swingset-vat, bundled in place (as the JS kernel does, so
+# its bundle ID is the same).
+vat_admin=js/build/vat-vat-admin.bundle.json
+if [ ! -s "$vat_admin" ]; then
+  echo "setup: bundling the vat-admin vat from @agoric/swingset-vat"
+  node js/bundle-vat.mjs --in-place js/node_modules/@agoric/swingset-vat/src/vats/vat-admin/vat-vat-admin.js "$vat_admin"
 fi
 
 if ! version=$("$worker" -v 2>&1) || [[ "$version" != "xsnap 0.15.0 "* ]]; then
