@@ -1,0 +1,22 @@
+#pragma once
+// The one JSON codec. SwingSet's JSON is JS `JSON.stringify`: insertion-ordered keys, no spaces,
+// non-ASCII as is. nlohmann::ordered_json with dump() reproduces that for the strings, integers,
+// arrays and objects the kernel writes. Vat-supplied text is parsed without exceptions.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace swingset {
+
+using Json = nlohmann::ordered_json;
+
+// nullopt if `text` is not one whole JSON value.
+std::optional<Json> parseJson(std::string_view text);
+// Compact, JSON.stringify-style. Invalid UTF-8 (never produced by JS) is replaced, not thrown.
+std::string toJson(const Json& value);
+// JSON string literal for `s` (with quotes).
+std::string quoteJson(std::string_view s);
+
+}  // namespace swingset

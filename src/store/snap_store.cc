@@ -1,0 +1,198 @@
+#include "store/snap_store.h"
+
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <streambuf>
+
+#include "base/sha.h"
+#include "store/sqlite.h"
+
+namespace swingset {
+namespace {
+
+constexpr int kGzipWindowBits = 15 + 16;  // 15-bit window, gzip header and trailer
+
+// The first step of saving: an output stream buffer that hashes the raw bytes and gzips them as
+// they are written.
+class SnapshotSink : public std::streambuf {
+ public:
+  explicit SnapshotSink(Db& db) : db_(db) {
+    z_.zalloc = Z_NULL;
+    z_.zfree = Z_NULL;
+    z_.opaque = Z_NULL;
+    SS_STORE_INSIST(db_,
+                    deflateInit2(&z_, Z_DEFAULT_COMPRESSION, Z_DEFLATED, kGzipWindowBits, 8,
+                                 Z_DEFAULT_STRATEGY) == Z_OK,
+                    "deflateInit2 failed");
+    setp(buf_, buf_ + sizeof buf_);
+  }
+  ~SnapshotSink() override { deflateEnd(&z_); }
+
+  // Flushes and returns {hash, sizes} with the gzip bytes in `gzip`.
+  SnapshotInfo finish(uint64_t snapPos, std::string& gzip) {
+    drain();
+    deflateChunk({}, Z_FINISH);
+    gzip = std::move(out_);
+    return {snapPos, sha_.hexDigest(), rawSize_, gzip.size()};
+  }
+
+ protected:
+  int overflow(int c) override {
+    drain();
+    if (c != traits_type::eof()) {
+      *pptr() = static_cast<char>(c);
+      pbump(1);
+    }
+    return traits_type::not_eof(c);
+  }
+  int sync() override {
+    drain();
+    return 0;
+  }
+
+ private:
+  void drain() {
+    std::string_view raw(pbase(), static_cast<size_t>(pptr() - pbase()));
+    sha_.update(raw);
+    rawSize_ += raw.size();
+    deflateChunk(raw, Z_NO_FLUSH);
+    setp(buf_, buf_ + sizeof buf_);
+  }
+
+  void deflateChunk(std::string_view in, int flush) {
+    z_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+    z_.avail_in = static_cast<uInt>(in.size());
+    char chunk[1 << 16];
+    int rc = Z_OK;
+    do {
+      z_.next_out = reinterpret_cast<Bytef*>(chunk);
+      z_.avail_out = sizeof chunk;
+      rc = deflate(&z_, flush);
+      SS_STORE_INSIST(db_, rc == Z_OK || rc == Z_STREAM_END || rc == Z_BUF_ERROR,
+                      "deflate failed: {}", rc);
+      out_.append(chunk, sizeof chunk - z_.avail_out);
+    } while (z_.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
+  }
+
+  Db& db_;
+  z_stream z_{};
+  Sha256 sha_;
+  uint64_t rawSize_ = 0;
+  std::string out_;
+  char buf_[1 << 16];
+};
+
+}  // namespace
+
+SnapshotInfo SnapStore::saveSnapshot(std::string_view vatID, uint64_t snapPos,
+                                     const std::function<void(std::ostream& out)>& produce) {
+  auto sink = std::make_unique<SnapshotSink>(db_);
+  std::ostream out(sink.get());
+  produce(out);
+  SS_STORE_INSIST(db_, out.good(), "writing the snapshot of {} failed", vatID);
+  std::string gzip;
+  SnapshotInfo info = sink->finish(snapPos, gzip);
+  insertSnapshot(vatID, info, gzip);
+  return info;
+}
+
+void SnapStore::insertSnapshot(std::string_view vatID, const SnapshotInfo& info,
+                               std::string_view gzip) {
+  db_.ensureTxn();
+  stopUsingLastSnapshot(vatID);
+  db_.prepare(
+         "INSERT INTO snapshots (vatID, snapPos, inUse, hash, uncompressedSize, "
+         "compressedSize, compressedSnapshot) VALUES (?, ?, 1, ?, ?, ?, ?)")
+      .bindText(1, vatID)
+      .bindInt64(2, static_cast<int64_t>(info.snapPos))
+      .bindText(3, info.hash)
+      .bindInt64(4, static_cast<int64_t>(info.uncompressedSize))
+      .bindInt64(5, static_cast<int64_t>(info.compressedSize))
+      .bindBlob(6, gzip)
+      .run();
+}
+
+void SnapStore::stopUsingLastSnapshot(std::string_view vatID) {
+  db_.ensureTxn();
+  db_.prepare(
+         "UPDATE snapshots SET inUse = NULL, compressedSnapshot = NULL "
+         "WHERE vatID = ? AND inUse = 1")
+      .bindText(1, vatID)
+      .run();
+}
+
+std::optional<SnapshotInfo> SnapStore::getSnapshotInfo(std::string_view vatID) {
+  Statement& s = db_.prepare(
+      "SELECT snapPos, hash, uncompressedSize, compressedSize "
+      "FROM snapshots WHERE vatID = ? AND inUse = 1");
+  s.bindText(1, vatID);
+  if (!s.step()) return std::nullopt;
+  SnapshotInfo info{static_cast<uint64_t>(s.columnInt64(0)), std::string(s.columnText(1)),
+                    static_cast<uint64_t>(s.columnInt64(2)),
+                    static_cast<uint64_t>(s.columnInt64(3))};
+  s.reset();
+  return info;
+}
+
+void SnapStore::inflateInUse(std::string_view vatID,
+                             const std::function<void(std::string_view)>& chunk) {
+  Statement& s = db_.prepare(
+      "SELECT hash, uncompressedSize, compressedSnapshot FROM snapshots WHERE vatID = ? AND inUse "
+      "= 1");
+  s.bindText(1, vatID);
+  SS_STORE_INSIST(db_, s.step(), "no snapshot in use for {}", vatID);
+  const std::string hash(s.columnText(0));
+  const uint64_t size = static_cast<uint64_t>(s.columnInt64(1));
+  std::string_view gz = s.columnBlob(2);
+
+  z_stream z{};
+  SS_STORE_INSIST(db_, inflateInit2(&z, kGzipWindowBits) == Z_OK, "inflateInit2 failed");
+  std::unique_ptr<z_stream, int (*)(z_stream*)> guard(&z, inflateEnd);
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
+  z.avail_in = static_cast<uInt>(gz.size());
+  Sha256 sha;
+  uint64_t got = 0;
+  char buf[1 << 16];
+  int rc = Z_OK;
+  while (rc != Z_STREAM_END) {
+    z.next_out = reinterpret_cast<Bytef*>(buf);
+    z.avail_out = sizeof buf;
+    rc = inflate(&z, Z_NO_FLUSH);
+    SS_STORE_INSIST(db_, rc == Z_OK || rc == Z_STREAM_END,
+                    "snapshot of {} (hash {}) is not valid gzip: {}", vatID, hash,
+                    z.msg ? z.msg : "truncated");
+    std::string_view out(buf, sizeof buf - z.avail_out);
+    sha.update(out);
+    got += out.size();
+    chunk(out);
+  }
+  s.reset();
+  std::string actual = sha.hexDigest();
+  SS_STORE_INSIST(db_, actual == hash && got == size,
+                  "snapshot of {} is corrupt: expected hash {} ({} bytes), got {} ({} bytes)",
+                  vatID, hash, size, actual, got);
+}
+
+std::string SnapStore::loadSnapshot(std::string_view vatID) {
+  std::string raw;
+  inflateInUse(vatID, [&](std::string_view c) { raw.append(c); });
+  return raw;
+}
+
+void SnapStore::loadSnapshotToFd(std::string_view vatID, int fd) {
+  inflateInUse(vatID, [&](std::string_view c) {
+    while (!c.empty()) {
+      ssize_t n = ::write(fd, c.data(), c.size());
+      if (n < 0 && errno == EINTR) continue;
+      SS_STORE_INSIST(db_, n > 0, "writing the snapshot of {} to fd {}: {}", vatID, fd,
+                      std::strerror(errno));
+      c.remove_prefix(static_cast<size_t>(n));
+    }
+  });
+}
+
+}  // namespace swingset

@@ -1,0 +1,58 @@
+#pragma once
+// Heap snapshots (table snapshots; reference/swing-store.md). Each vat has at most one row in use
+// (inUse = 1); older rows keep their metadata with inUse and compressedSnapshot NULL. The hash is
+// sha256hex of the raw bytes; the blob is gzip. Owned by SwingStore.
+//
+// Saving is two steps: SnapshotSink hashes and gzips the raw stream as it arrives, then
+// insertSnapshot() writes the row. To move compression off the kernel thread later, the sink would
+// only hash and spool raw bytes to a temp file, a worker thread would gzip it, and the kernel
+// thread would call insertSnapshot() with the result before the next commit (the Db stays
+// one-thread).
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+namespace swingset {
+
+class Db;
+
+struct SnapshotInfo {
+  uint64_t snapPos = 0;
+  std::string hash;  // sha256hex of the raw bytes
+  uint64_t uncompressedSize = 0;
+  uint64_t compressedSize = 0;
+  bool operator==(const SnapshotInfo&) const = default;
+};
+
+class SnapStore {
+ public:
+  explicit SnapStore(Db& db) : db_(db) {}
+  SnapStore(const SnapStore&) = delete;
+  SnapStore& operator=(const SnapStore&) = delete;
+
+  // Calls produce(out) to write the raw snapshot, then stores it as the vat's snapshot in use.
+  SnapshotInfo saveSnapshot(std::string_view vatID, uint64_t snapPos,
+                            const std::function<void(std::ostream& out)>& produce);
+  // The raw bytes of the snapshot in use. Panics, naming the vat and hash, if the bytes do not
+  // match the stored hash, or if the vat has no snapshot.
+  std::string loadSnapshot(std::string_view vatID);
+  // Streams the raw bytes to `fd` (a pipe to a worker, say). The hash is checked at the end, so
+  // on a mismatch the reader has already seen bad bytes: treat the panic as fatal for it too.
+  void loadSnapshotToFd(std::string_view vatID, int fd);
+  std::optional<SnapshotInfo> getSnapshotInfo(std::string_view vatID);
+  // The vat has no snapshot in use afterwards (upgrade, termination).
+  void stopUsingLastSnapshot(std::string_view vatID);
+
+  // The second step of saving: `gzip` is the compressed form of raw bytes with `info.hash`.
+  void insertSnapshot(std::string_view vatID, const SnapshotInfo& info, std::string_view gzip);
+
+ private:
+  void inflateInUse(std::string_view vatID, const std::function<void(std::string_view)>& chunk);
+
+  Db& db_;  // owned by SwingStore
+};
+
+}  // namespace swingset
