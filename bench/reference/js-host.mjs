@@ -344,7 +344,7 @@ const ops = {
     if (typeof req.bundle !== 'string') throw Error('installBundle needs bundle (a path)');
     let bundle;
     try {
-      bundle = JSON.parse(fs.readFileSync(req.bundle, 'utf-8'));
+      bundle = harden(JSON.parse(fs.readFileSync(req.bundle, 'utf-8')));
     } catch (e) {
       throw Error(`cannot read bundle ${req.bundle}: ${e.message}`);
     }
