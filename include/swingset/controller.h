@@ -1,0 +1,71 @@
+#pragma once
+// A host's handle on one SwingSet instance: a state directory, its kernel, devices and workers.
+// One thread drives it. Nothing is durable until commit(); after a KernelPanic every call,
+// commit() included, throws it again. Includes only std and swingset/.
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "swingset/config.h"
+#include "swingset/errors.h"
+
+namespace swingset {
+
+struct ControllerOptions {
+  // Vat console output (userspace `console.*`), never fed during transcript replay.
+  std::function<void(const std::string& vatName, const std::string& level, const std::string& line)> onConsole;
+  std::chrono::milliseconds workerHangTimeout{0};  // 0: wait for a worker forever
+  bool restartWorkerOnSnapshot = true;
+};
+
+enum class PromiseStatus { kUnresolved, kFulfilled, kRejected };
+
+struct RunResult {
+  uint64_t cranks = 0;
+};
+
+class Controller {
+ public:
+  // Creates a new kernel in `stateDir` from `config`, queues bootstrap(vats, devices) with
+  // `argvJson` (a JSON array) as the bootstrap vat's `argv` parameter, and commits. It does not
+  // run. Throws ConfigError (nothing written) if the dir already holds a kernel or the config or
+  // any bundle is unusable.
+  static std::unique_ptr<Controller> initialize(const std::filesystem::path& stateDir, const Config& config,
+                                                const std::string& argvJson, ControllerOptions options = {});
+  // Opens an existing kernel. Vats are brought online lazily. Throws ConfigError if there is none.
+  static std::unique_ptr<Controller> open(const std::filesystem::path& stateDir, ControllerOptions options = {});
+  ~Controller();
+
+  // Queues method(...args) to a static vat's root; `argsCapData` is the capdata of the argument
+  // array. Returns the result kpid (held by the host) unless noResult. ConfigError for an unknown
+  // vat or malformed capdata.
+  std::optional<std::string> queueToVatRoot(const std::string& vatName, const std::string& method,
+                                            const std::string& argsCapData, bool noResult = false);
+  std::optional<std::string> queueToKref(const std::string& kref, const std::string& method,
+                                         const std::string& argsCapData, bool noResult = false);
+  // Runs until there is no work (or `maxCranks`).
+  RunResult run(std::optional<uint64_t> maxCranks = std::nullopt);
+  bool step();
+  PromiseStatus kpStatus(const std::string& kpid);
+  std::string kpResolution(const std::string& kpid);  // capdata JSON; settled promises only
+  // The bootstrap result promise, while this process created the kernel.
+  std::optional<std::string> bootstrapResult() const;
+  // Verifies and stores a bundle; returns its ID. ConfigError (nothing stored) if it is not a
+  // valid bundle or does not match `expectedID`.
+  std::string validateAndInstallBundle(const std::string& bundleJson, const std::string& expectedID = "");
+  std::string activityHash();
+  void commit();
+  void shutdown();
+
+  struct Impl;  // src/controller/controller_impl.h
+
+ private:
+  explicit Controller(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace swingset

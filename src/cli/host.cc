@@ -1,0 +1,133 @@
+#include "cli/host.h"
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "base/json.h"
+#include "swingset/controller.h"
+
+namespace swingset {
+namespace {
+
+class Host {
+ public:
+  explicit Host(std::string stateDir) : stateDir_(std::move(stateDir)) {
+    options_.onConsole = [this](const std::string& vat, const std::string& level, const std::string& line) {
+      logs_.push_back(Json::object({{"vat", vat}, {"level", level}, {"line", line}}));
+    };
+  }
+
+  // Returns false when the host should exit.
+  bool serve(const Json& req, Json& reply) {
+    std::string op = req.value("op", "");
+    if (op == "init") {
+      requireClosed();
+      Config config = Config::load(req.value("config", ""));
+      std::string argv = toJson(req.value("argv", Json::array()));
+      controller_ = Controller::initialize(stateDir_, config, argv, options_);
+    } else if (op == "open") {
+      requireClosed();
+      controller_ = Controller::open(stateDir_, options_);
+    } else if (op == "run") {
+      RunResult r = open().run();
+      open().commit();
+      reply["cranks"] = r.cranks;
+      if (std::optional<std::string> kpid = open().bootstrapResult()) reply["bootstrap"] = describe(*kpid);
+    } else if (op == "send" || op == "queue") {
+      bool noResult = op == "queue";
+      std::string args = toJson(req.value("args", Json::object({{"body", "#[]"}, {"slots", Json::array()}})));
+      std::string method = req.value("method", "");
+      const Json& target = req.value("target", Json::object());
+      std::optional<std::string> kpid =
+          target.contains("vat") ? open().queueToVatRoot(target["vat"].get<std::string>(), method, args, noResult)
+          : target.contains("kref") ? open().queueToKref(target["kref"].get<std::string>(), method, args, noResult)
+                                    : throw ConfigError("send needs target {\"vat\":NAME} or {\"kref\":KREF}");
+      if (!noResult) {
+        RunResult r = open().run();
+        open().commit();
+        Json result = describe(*kpid);
+        for (auto& [k, v] : result.items()) reply[k] = v;
+        reply["cranks"] = r.cranks;
+      }
+    } else if (op == "installBundle") {
+      std::ifstream in(req.value("bundle", ""), std::ios::binary);
+      if (!in) throw ConfigError(fmt::format("cannot read bundle {}", req.value("bundle", "")));
+      std::ostringstream s;
+      s << in.rdbuf();
+      reply["bundleID"] = open().validateAndInstallBundle(s.str());
+      open().commit();
+    } else if (op == "shutdown") {
+      if (controller_) controller_->shutdown();
+      controller_.reset();
+      return false;
+    } else {
+      throw ConfigError(fmt::format("unknown op '{}'", op));
+    }
+    return true;
+  }
+
+  std::vector<Json> takeLogs() { return std::exchange(logs_, {}); }
+
+ private:
+  Controller& open() {
+    if (!controller_) throw ConfigError("no kernel is open: send init or open first");
+    return *controller_;
+  }
+  void requireClosed() {
+    if (controller_) throw ConfigError("a kernel is already open");
+  }
+  Json describe(const std::string& kpid) {
+    Json out = Json::object();
+    PromiseStatus s = open().kpStatus(kpid);
+    out["status"] = s == PromiseStatus::kFulfilled ? "fulfilled" : s == PromiseStatus::kRejected ? "rejected" : "unresolved";
+    if (s != PromiseStatus::kUnresolved) out["result"] = *parseJson(open().kpResolution(kpid));
+    return out;
+  }
+
+  std::string stateDir_;
+  ControllerOptions options_;
+  std::unique_ptr<Controller> controller_;
+  std::vector<Json> logs_;
+};
+
+}  // namespace
+
+int runHost(const std::string& stateDir) {
+  Host host(stateDir);
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    if (line.empty()) continue;
+    auto start = std::chrono::steady_clock::now();
+    std::optional<Json> req = parseJson(line);
+    Json reply = Json::object();
+    reply["id"] = req && req->is_object() ? req->value("id", Json()) : Json();
+    bool goOn = true;
+    int exitCode = 0;
+    // Per-request catches: a refused request leaves the kernel usable; a panic ends the host.
+    try {
+      if (!req || !req->is_object()) throw ConfigError("request is not a JSON object");
+      goOn = host.serve(*req, reply);
+      reply["ok"] = true;
+    } catch (const ConfigError& e) {
+      reply["ok"] = false;
+      reply["error"] = e.what();
+    } catch (const KernelPanic& e) {
+      reply["ok"] = false;
+      reply["error"] = e.what();
+      reply["fatal"] = true;
+      goOn = false;
+      exitCode = 2;
+    }
+    reply["ms"] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    reply["logs"] = host.takeLogs();
+    std::cout << toJson(reply) << std::endl;
+    if (!goOn) return exitCode;
+  }
+  return 0;
+}
+
+}  // namespace swingset

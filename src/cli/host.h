@@ -1,0 +1,11 @@
+#pragma once
+// `swingset host --state DIR`: the long-running JSON-lines host of docs/host-protocol.md. One
+// request per stdin line, served strictly in order; one reply per line on stdout.
+#include <string>
+
+namespace swingset {
+
+// Serves until `shutdown` or EOF; returns the process exit code (2 after a kernel panic).
+int runHost(const std::string& stateDir);
+
+}  // namespace swingset

@@ -1,0 +1,148 @@
+// `swingset`: the command-line host. Every command but `host` is one complete host incarnation
+// (open, work, commit, close), so a sequence of commands is a sequence of restarts.
+// stdout carries only results (one JSON object); vat console output goes to stderr.
+// Exit codes: 0 ok; 1 request refused (no state change); 2 kernel panic (nothing committed);
+// 64 usage error.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "base/json.h"
+#include "cli/host.h"
+#include "kernel/plain_json.h"
+#include "swingset/controller.h"
+
+namespace swingset {
+namespace {
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(fmt::format("cannot read {}", path));
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+ControllerOptions consoleToStderr() {
+  ControllerOptions o;
+  o.onConsole = [](const std::string& vat, const std::string&, const std::string& line) {
+    fmt::print(stderr, "{}: {}\n", vat, line);
+  };
+  return o;
+}
+
+const char* statusName(PromiseStatus s) {
+  switch (s) {
+    case PromiseStatus::kFulfilled: return "fulfilled";
+    case PromiseStatus::kRejected: return "rejected";
+    default: return "unresolved";
+  }
+}
+
+void printJson(const Json& j) { std::cout << toJson(j) << std::endl; }
+
+// {"status":…,"result":capdata,"value":plain} for a result promise.
+Json describeResult(Controller& c, const std::string& kpid) {
+  Json out = Json::object();
+  PromiseStatus s = c.kpStatus(kpid);
+  out["status"] = statusName(s);
+  if (s != PromiseStatus::kUnresolved) {
+    std::string capdata = c.kpResolution(kpid);
+    out["result"] = *parseJson(capdata);
+    DecodedPlain plain = decodeToPlain(capdata);
+    out["value"] = plain.value ? *plain.value : Json::object({{"@undecodable", plain.error}});
+  }
+  return out;
+}
+
+int runCommand(CLI::App& app, const std::string& state, const std::string& config, const std::string& argv,
+               const std::vector<std::string>& send, const std::string& bundle) {
+  if (app.got_subcommand("init")) {
+    Config cfg = Config::load(config);
+    for (const std::string& n : cfg.notices) fmt::print(stderr, "notice: {}\n", n);
+    auto c = Controller::initialize(state, cfg, argv.empty() ? "[]" : argv, consoleToStderr());
+    c->shutdown();
+    printJson(Json::object({{"ok", true}}));
+    return 0;
+  }
+  auto c = Controller::open(state, consoleToStderr());
+  if (app.got_subcommand("run")) {
+    RunResult r = c->run();
+    c->commit();
+    c->shutdown();
+    printJson(Json::object({{"ok", true}, {"cranks", r.cranks}}));
+    return 0;
+  }
+  if (app.got_subcommand("send")) {
+    std::optional<Json> args = send[2].empty() ? Json::array() : parseJson(send[2]);
+    if (!args || !args->is_array()) throw ConfigError("ARGS_JSON must be a JSON array of plain data");
+    EncodedPlain capdata = encodePlainArgs(*args);
+    if (!capdata.capdata) throw ConfigError(fmt::format("ARGS_JSON: {}", capdata.error));
+    std::optional<std::string> kpid = c->queueToVatRoot(send[0], send[1], *capdata.capdata);
+    c->run();
+    Json out = describeResult(*c, *kpid);
+    c->commit();
+    c->shutdown();
+    Json reply = Json::object({{"ok", true}});
+    for (auto& [k, v] : out.items()) reply[k] = v;
+    printJson(reply);
+    return 0;
+  }
+  if (app.got_subcommand("install-bundle")) {
+    std::string id = c->validateAndInstallBundle(readFile(bundle));
+    c->commit();
+    c->shutdown();
+    printJson(Json::object({{"ok", true}, {"bundleID", id}}));
+    return 0;
+  }
+  return 64;
+}
+
+}  // namespace
+}  // namespace swingset
+
+int main(int argc, char** argv) {
+  using namespace swingset;
+  CLI::App app{"swingset: a SwingSet kernel whose vats run in xsnap workers"};
+  app.require_subcommand(1);
+  std::string state, config, argvJson, bundle;
+  std::vector<std::string> send(3);
+  auto* init = app.add_subcommand("init", "create a kernel from a config.json and queue bootstrap (does not run)");
+  init->add_option("--state", state, "state directory")->required();
+  init->add_option("config", config, "SwingSet config.json")->required();
+  init->add_option("--argv", argvJson, "JSON array given to the bootstrap vat as parameters.argv");
+  auto* run = app.add_subcommand("run", "run until the queues are empty, then commit");
+  run->add_option("--state", state, "state directory")->required();
+  auto* sendCmd = app.add_subcommand("send", "send METHOD(...ARGS) to a static vat's root, run, commit, print the result");
+  sendCmd->add_option("--state", state, "state directory")->required();
+  // Separate string positionals: CLI11 would split a `[...]` value given to a vector option.
+  sendCmd->add_option("vat", send[0], "static vat name")->required();
+  sendCmd->add_option("method", send[1], "method name")->required();
+  sendCmd->add_option("args", send[2], "JSON array of plain data (default [])");
+  auto* installCmd = app.add_subcommand("install-bundle", "verify and install a bundle, print its ID");
+  installCmd->add_option("--state", state, "state directory")->required();
+  installCmd->add_option("bundle", bundle, "bundle JSON file")->required();
+  auto* host = app.add_subcommand("host", "serve the JSON-lines host protocol on stdin/stdout");
+  host->add_option("--state", state, "state directory")->required();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 64;
+  }
+  // The only catches: turn errors into the documented exit codes.
+  try {
+    if (app.got_subcommand("host")) return runHost(state);
+    return runCommand(app, state, config, argvJson, send, bundle);
+  } catch (const ConfigError& e) {
+    printJson(Json::object({{"ok", false}, {"error", e.what()}}));
+    return 1;
+  } catch (const KernelPanic& e) {
+    printJson(Json::object({{"ok", false}, {"error", e.what()}, {"fatal", true}}));
+    return 2;
+  }
+}

@@ -1,0 +1,326 @@
+// Controller: wires the store, kernel, devices and workers for one state directory, and builds a
+// fresh kernel from a config (initializeSwingset + initializeKernel in JS).
+#include "swingset/controller.h"
+
+#include <algorithm>
+
+#include "base/panic.h"
+#include "controller/bundle_loader.h"
+#include "devices/vat_admin_device.h"
+#include "kernel/kernel.h"
+#include "kernel/plain_json.h"
+#include "kernel/state/device_state.h"
+#include "kernel/state/vat_state.h"
+#include "store/bundle_store.h"
+#include "store/swing_store.h"
+#include "store/transcript_store.h"
+
+namespace swingset {
+namespace fs = std::filesystem;
+namespace {
+
+// Userspace console lines only (source "vat"): liveslots' own output is not the vat's.
+class ConsoleAdapter : public ConsoleSink {
+ public:
+  explicit ConsoleAdapter(const ControllerOptions& o) : options_(o) {}
+  void console(std::string_view vatName, std::string_view source, std::string_view level,
+               const std::vector<std::string>& args) override {
+    if (source != "vat" || !options_.onConsole) return;
+    std::string line;
+    for (const std::string& a : args) line += (line.empty() ? "" : " ") + a;
+    options_.onConsole(std::string(vatName), std::string(level), line);
+  }
+
+ private:
+  const ControllerOptions& options_;  // owned by Controller::Impl
+};
+
+constexpr const char* kVatAdminBundle = "build/vat-vat-admin.bundle.json";
+
+std::string vatAdminBundleJson() {
+  BundleSource s;
+  s.bundleSpec = jsDir() / kVatAdminBundle;
+  return loadBundleJson(s, "the vatAdmin vat (run scripts/setup.sh)");
+}
+
+}  // namespace
+
+struct Controller::Impl {
+  ControllerOptions options;
+  ConsoleAdapter console{options};
+  WorkerPackages packages;
+  std::unique_ptr<SwingStore> store;
+  std::unique_ptr<Kernel> kernel;
+  std::unique_ptr<VatAdminDevice> vatAdminDevice;
+  std::optional<std::string> bootstrapKpid;
+
+  void start() {
+    KVStore& kv = store->kernelStorage().kv();
+    KernelOptions ko;
+    ko.warehouse.snapshotInitial = std::stoull(kv.get("kernel.snapshotInitial").value_or("3"));
+    ko.warehouse.snapshotInterval = std::stoull(kv.get("kernel.snapshotInterval").value_or("200"));
+    ko.warehouse.relaxDurabilityRules = kv.get("kernel.relaxDurabilityRules") == "true";
+    ko.warehouse.restartWorkerOnSnapshot = options.restartWorkerOnSnapshot;
+    ko.warehouse.hangTimeout = options.workerHangTimeout;
+    ko.warehouse.console = &console;
+    kernel = std::make_unique<Kernel>(store->kernelStorage(), packages, ko);
+    if (std::optional<std::string> id = kernel->state().deviceIDForName("vatAdmin")) {
+      vatAdminDevice = std::make_unique<VatAdminDevice>(store->kernelStorage(), kernel->state(), *id);
+      kernel->addDevice(*id, *vatAdminDevice);
+    }
+  }
+
+  std::string rootKref(const std::string& vatID) {
+    std::optional<VatSlot> root = VatSlot::parse("o+0");
+    return *VatState(kernel->state(), vatID).mapVatSlotToKernelSlot(*root);
+  }
+
+  void initialize(const Config& config, const std::string& argvJson);
+};
+
+Controller::Controller(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Controller::~Controller() {
+  if (impl_ && impl_->kernel) impl_->kernel->shutdown();
+}
+
+std::unique_ptr<Controller> Controller::open(const fs::path& stateDir, ControllerOptions options) {
+  if (!fs::exists(stateDir / "swingstore.sqlite")) {
+    throw ConfigError(fmt::format("{} holds no kernel (create one with `swingset init`)", stateDir.string()));
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->options = std::move(options);
+  impl->packages = WorkerPackages::locate();
+  impl->store = SwingStore::open(stateDir);
+  if (impl->store->kernelStorage().kv().get("initialized") != "true") {
+    throw ConfigError(fmt::format("{} holds a kernel whose initialization never finished", stateDir.string()));
+  }
+  impl->start();
+  return std::unique_ptr<Controller>(new Controller(std::move(impl)));
+}
+
+std::unique_ptr<Controller> Controller::initialize(const fs::path& stateDir, const Config& config,
+                                                   const std::string& argvJson, ControllerOptions options) {
+  if (fs::exists(stateDir / "swingstore.sqlite")) {
+    throw ConfigError(fmt::format("{} already holds a kernel", stateDir.string()));
+  }
+  bool createdDir = !fs::exists(stateDir);
+  auto impl = std::make_unique<Impl>();
+  impl->options = std::move(options);
+  impl->packages = WorkerPackages::locate();
+  try {
+    impl->store = SwingStore::open(stateDir);
+    impl->start();
+    impl->initialize(config, argvJson);
+    impl->store->hostStorage().commit();
+  } catch (...) {  // nothing half-initialized may remain: drop the uncommitted store and its files
+    impl->kernel.reset();
+    impl->store.reset();
+    std::error_code ec;
+    if (createdDir) {
+      fs::remove_all(stateDir, ec);
+    } else {
+      for (const char* f : {"swingstore.sqlite", "swingstore.sqlite-wal", "swingstore.sqlite-shm"}) fs::remove(stateDir / f, ec);
+    }
+    throw;
+  }
+  return std::unique_ptr<Controller>(new Controller(std::move(impl)));
+}
+
+void Controller::Impl::initialize(const Config& config, const std::string& argvJson) {
+  KernelStorage& storage = store->kernelStorage();
+  KernelState& state = kernel->state();
+  KVStore& kv = storage.kv();
+  storage.startCrank();  // the initial state is hashed as if it were crank #0
+
+  // Bundles first: any that fails to load or verify stops init before a vat exists.
+  struct StaticVat {
+    const VatConfig* config;
+    std::string bundleID;
+  };
+  auto install = [&](const std::string& json, const std::string& what) {
+    std::string error;
+    std::optional<std::string> id = computeBundleID(json, error);
+    if (!id) throw ConfigError(fmt::format("{}: bad bundle: {}", what, error));
+    if (!id->starts_with("b1-")) throw ConfigError(fmt::format("{}: vat bundles must be endoZipBase64 (got {})", what, *id));
+    storage.bundles().addBundle(*id, json);
+    return *id;
+  };
+  for (const WorkerBundle* b : {&packages.lockdown, &packages.supervisor}) storage.bundles().addBundle(b->bundleID, b->text);
+  std::map<std::string, std::string> namedIDs;
+  for (const auto& [name, source] : config.bundles) {
+    namedIDs[name] = install(loadBundleJson(source, "bundle " + name), "bundle " + name);
+  }
+  VatConfig vatAdmin;
+  vatAdmin.name = "vatAdmin";
+  std::string vatAdminID = install(vatAdminBundleJson(), "the vatAdmin vat");
+  // Vat order, as initializeSwingset: bootstrap, vatAdmin, then the rest by name.
+  std::vector<StaticVat> vats, rest;
+  for (const VatConfig& v : config.vats) {
+    if (v.name == "vatAdmin") throw ConfigError(fmt::format("{}: vats.vatAdmin is built in", config.file.string()));
+    std::string what = "vat " + v.name;
+    std::string id = v.source.bundleName ? namedIDs.at(*v.source.bundleName) : install(loadBundleJson(v.source, what), what);
+    (v.name == config.bootstrap ? vats : rest).push_back({&v, id});
+  }
+  vats.push_back({&vatAdmin, vatAdminID});
+  std::sort(rest.begin(), rest.end(), [](const StaticVat& a, const StaticVat& b) { return a.config->name < b.config->name; });
+  vats.insert(vats.end(), rest.begin(), rest.end());
+  for (const DeviceConfig& d : config.devices) {
+    if (d.name != "vatAdmin") {
+      throw ConfigError(fmt::format("{}: devices.{}: only the built-in vatAdmin device exists here", config.file.string(), d.name));
+    }
+  }
+
+  state.createStartingKeys();
+  kv.set("kernel.defaultManagerType", "xsnap");
+  kv.set("kernel.defaultReapDirtThreshold",
+         fmt::format(R"({{"deliveries":{},"gcKrefs":{},"computrons":"never"}})", config.defaultReapInterval, config.defaultReapGCKrefs));
+  if (config.relaxDurabilityRules) kv.set("kernel.relaxDurabilityRules", "true");
+  kv.set("kernel.snapshotInitial", std::to_string(config.snapshotInitial));
+  kv.set("kernel.snapshotInterval", std::to_string(config.snapshotInterval));
+  for (const auto& [name, id] : namedIDs) kv.set("namedBundleID." + name, id);
+
+  std::optional<Json> argv = parseJson(argvJson);
+  if (!argv || !argv->is_array()) throw ConfigError("--argv must be a JSON array");
+  for (const StaticVat& sv : vats) {
+    const VatConfig& v = *sv.config;
+    std::string vatID = state.allocateVatID();
+    state.addStaticVat(v.name, vatID);
+    Json options = Json::object();
+    options["workerOptions"] = Json::object({{"type", "xsnap"}, {"bundleIDs", Json::array({packages.lockdown.bundleID, packages.supervisor.bundleID})}});
+    options["name"] = v.name;
+    options["enableSetup"] = false;
+    options["enablePipelining"] = v.enablePipelining;
+    options["enableDisavow"] = v.enableDisavow;
+    options["useTranscript"] = true;
+    Json reap = Json::object();
+    if (v.reapInterval) reap["deliveries"] = *v.reapInterval;
+    if (v.reapGCKrefs) reap["gcKrefs"] = *v.reapGCKrefs;
+    if (v.neverReap) reap["never"] = true;
+    options["reapDirtThreshold"] = reap;
+    options["critical"] = v.critical;
+    VatState(state, vatID).initialize(toJson(Json::object({{"bundleID", sv.bundleID}})), toJson(options));
+    storage.transcripts().initTranscript(vatID);
+    Json parameters = parseJson(v.parametersJson).value_or(Json::object());
+    if (v.name == config.bootstrap && !argv->empty()) parameters["argv"] = *argv;
+    Json startVat = Json::object();
+    startVat["type"] = "startVat";
+    startVat["vatID"] = vatID;
+    EncodedPlain vp = encodePlain(parameters);
+    if (!vp.capdata) throw ConfigError(fmt::format("vat {}: parameters: {}", v.name, vp.error));
+    startVat["vatParameters"] = *parseJson(*vp.capdata);
+    state.addToAcceptanceQueue(startVat);
+    if (v.name == "vatAdmin") {
+      KernelSlot root = *KernelSlot::parse(rootKref(vatID));
+      state.pinObject(root);
+      kv.set("vatAdminRootKref", root.str());
+    }
+  }
+  std::string deviceID = state.allocateDeviceID();
+  state.addDevice("vatAdmin", deviceID);
+  DeviceState(state, deviceID).initialize(R"({"native":"vatAdmin"})", R"({"deviceParameters":{}})");
+  vatAdminDevice = std::make_unique<VatAdminDevice>(storage, state, deviceID);
+  kernel->addDevice(deviceID, *vatAdminDevice);
+
+  // bootstrap(vats, devices): every static vat's root, and every device's root, by name.
+  std::vector<std::string> names = state.staticVatNames();
+  std::sort(names.begin(), names.end());
+  Json vatsRecord = Json::object(), devicesRecord = Json::object();
+  std::vector<std::string> slots;
+  for (const std::string& name : names) {
+    vatsRecord[name] = fmt::format("${}.Alleged: root", slots.size());
+    slots.push_back(rootKref(*state.vatIDForName(name)));
+  }
+  devicesRecord["vatAdmin"] = fmt::format("${}.Alleged: device", slots.size());
+  slots.push_back(DeviceState(state, deviceID).mapDeviceSlotToKernelSlot("d+0"));
+  CapData args{"#" + toJson(Json::array({vatsRecord, devicesRecord})), slots};
+  std::string bootstrapRoot = rootKref(*state.vatIDForName(config.bootstrap));
+  bootstrapKpid = kernel->queueToKref(bootstrapRoot, "bootstrap", args, "panic");
+  state.incrementRefCount(*bootstrapKpid);  // the host's interest
+  if (config.pinBootstrapRoot) state.pinObject(*KernelSlot::parse(bootstrapRoot));
+  kv.set("initialized", "true");
+  kv.set("version", "3");
+  state.saveStats();
+  storage.endCrank();
+}
+
+std::optional<std::string> Controller::queueToKref(const std::string& kref, const std::string& method,
+                                                   const std::string& argsCapData, bool noResult) {
+  std::optional<Json> j = parseJson(argsCapData);
+  std::optional<CapData> args = j ? CapData::fromJson(*j) : std::nullopt;
+  if (!args || !args->body.starts_with("#[")) throw ConfigError(fmt::format("arguments are not capdata of an array: {}", argsCapData));
+  std::optional<KernelSlot> target = KernelSlot::parse(kref);
+  KernelState& state = impl_->kernel->state();
+  if (!target || (target->isObject() ? !state.objectExists(*target) : !target->isPromise() || !state.promiseExists(*target))) {
+    throw ConfigError(fmt::format("no such object or promise: {}", kref));
+  }
+  for (const std::string& s : args->slots) {
+    std::optional<KernelSlot> k = KernelSlot::parse(s);
+    if (!k || k->isDevice() || (k->isObject() ? !state.objectExists(*k) : !state.promiseExists(*k))) {
+      throw ConfigError(fmt::format("argument slot {} is not a kernel object or promise", s));
+    }
+  }
+  std::optional<std::string> kpid = impl_->kernel->queueToKref(kref, method, *args, "ignore", noResult);
+  if (kpid) state.incrementRefCount(*kpid);  // the host's interest
+  return kpid;
+}
+
+std::optional<std::string> Controller::queueToVatRoot(const std::string& vatName, const std::string& method,
+                                                      const std::string& argsCapData, bool noResult) {
+  std::optional<std::string> vatID = impl_->kernel->state().vatIDForName(vatName);
+  if (!vatID) throw ConfigError(fmt::format("unknown vat '{}'", vatName));
+  return queueToKref(impl_->rootKref(*vatID), method, argsCapData, noResult);
+}
+
+RunResult Controller::run(std::optional<uint64_t> maxCranks) {
+  struct Limit : RunPolicy {
+    std::optional<uint64_t> left;
+    bool crankComplete(const CrankSummary&) override { return !left || --*left > 0; }
+  } limit;
+  limit.left = maxCranks;
+  return RunResult{impl_->kernel->run(&limit)};
+}
+
+bool Controller::step() { return impl_->kernel->step(); }
+
+PromiseStatus Controller::kpStatus(const std::string& kpid) {
+  std::optional<KernelSlot> kp = KernelSlot::parse(kpid);
+  if (!kp || !kp->isPromise() || !impl_->kernel->state().promiseExists(*kp)) throw ConfigError(fmt::format("unknown promise {}", kpid));
+  switch (impl_->kernel->state().promiseState(*kp)) {
+    case PromiseState::kUnresolved: return PromiseStatus::kUnresolved;
+    case PromiseState::kFulfilled: return PromiseStatus::kFulfilled;
+    case PromiseState::kRejected: return PromiseStatus::kRejected;
+  }
+  return PromiseStatus::kUnresolved;
+}
+
+std::string Controller::kpResolution(const std::string& kpid) {
+  if (kpStatus(kpid) == PromiseStatus::kUnresolved) throw ConfigError(fmt::format("{} is unresolved", kpid));
+  return impl_->kernel->state().getPromise(*KernelSlot::parse(kpid)).data.str();
+}
+
+std::optional<std::string> Controller::bootstrapResult() const { return impl_->bootstrapKpid; }
+
+std::string Controller::validateAndInstallBundle(const std::string& bundleJson, const std::string& expectedID) {
+  std::string error;
+  std::optional<std::string> id = computeBundleID(bundleJson, error);
+  if (!id) throw ConfigError(fmt::format("invalid bundle: {}", error));
+  if (!expectedID.empty() && *id != expectedID) {
+    throw ConfigError(fmt::format("bundle ID mismatch: expected {}, the bundle is {}", expectedID, *id));
+  }
+  impl_->store->kernelStorage().bundles().addBundle(*id, bundleJson);
+  if (std::optional<std::string> vatAdmin = impl_->kernel->state().kv().get("vatAdminRootKref")) {
+    impl_->kernel->queueToKref(*vatAdmin, "bundleInstalled", CapData{"#[" + quoteJson(*id) + "]", {}}, "logFailure");
+  }
+  return *id;
+}
+
+std::string Controller::activityHash() { return impl_->store->kernelStorage().getActivityHash(); }
+
+void Controller::commit() { impl_->store->hostStorage().commit(); }
+
+void Controller::shutdown() {
+  impl_->kernel->shutdown();
+  impl_->store->hostStorage().close();
+}
+
+}  // namespace swingset

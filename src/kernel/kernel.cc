@@ -1,0 +1,286 @@
+#include "kernel/kernel.h"
+
+#include "base/panic.h"
+#include "kernel/crank_results.h"
+#include "kernel/state/device_state.h"
+#include "kernel/state/vat_state.h"
+#include "kernel/vat_syscalls.h"
+
+namespace swingset {
+namespace {
+
+// Leaving a crank without end() means it failed halfway: the store is latched broken, so no
+// later commit can save any part of it.
+class CrankScope {
+ public:
+  explicit CrankScope(KernelStorage& s) : storage_(s) { storage_.startCrank(); }
+  CrankScope(const CrankScope&) = delete;
+  CrankScope& operator=(const CrankScope&) = delete;
+  ~CrankScope() {
+    if (!ended_) storage_.markBroken("a crank unwound before it ended");
+  }
+  void ended() { ended_ = true; }
+
+ private:
+  KernelStorage& storage_;
+  bool ended_ = false;
+};
+
+}  // namespace
+
+Kernel::Kernel(KernelStorage& storage, const WorkerPackages& packages, KernelOptions options)
+    : storage_(storage), state_(storage.kv()), warehouse_(storage, state_, packages, options.warehouse) {}
+
+Kernel::~Kernel() = default;
+
+void Kernel::addDevice(const std::string& deviceID, Device& device) { devices_[deviceID] = &device; }
+
+void Kernel::shutdown() { warehouse_.shutdown(); }
+
+uint64_t Kernel::run(RunPolicy* policy) {
+  uint64_t cranks = 0;
+  for (;;) {
+    CrankSummary crank;
+    if (!step(&crank)) break;
+    cranks++;
+    if (policy && !policy->crankComplete(crank)) break;
+  }
+  return cranks;
+}
+
+bool Kernel::step(CrankSummary* summary) {
+  storage_.requireNotBroken();  // a panicked kernel stays panicked
+  if (state_.acceptanceQueueLength() == 0 && state_.gcActions().empty() && state_.reapQueue().empty() &&
+      state_.runQueueLength() == 0) {
+    return false;
+  }
+  CrankScope scope(storage_);
+  CrankSummary done;
+  try {
+    storage_.establishCrankSavepoint("start");
+    if (std::optional<Json> item = state_.shiftAcceptanceQueue()) {
+      done = processAcceptanceMessage(*item);
+    } else if (std::optional<Json> gc = nextGCDelivery()) {
+      done = processDeliveryMessage(*gc);
+    } else if (std::optional<std::string> vatID = state_.nextReapVat()) {
+      done = processDeliveryMessage(Json::object({{"type", "bringOutYourDead"}, {"vatID", *vatID}}));
+    } else if (std::optional<Json> next = state_.shiftRunQueue()) {
+      done = processDeliveryMessage(*next);
+    }
+  } catch (const std::exception& e) {  // any escape is a panic: latch it, never commit
+    storage_.markBroken(e.what());
+    warehouse_.shutdown();
+    throw KernelPanic(fmt::format("kernel panic: {}", e.what()));
+  }
+  scope.ended();
+  done.didCrank = true;
+  if (summary) *summary = done;
+  return true;
+}
+
+void Kernel::endCrank() {
+  processRefcounts();
+  state_.incrementCrankNumber();
+  state_.saveStats();
+  storage_.endCrank();
+}
+
+CrankSummary Kernel::processAcceptanceMessage(const Json& item) {
+  if (item.value("type", "") == "send") {
+    std::string target = item["target"];
+    std::optional<Message> msg = Message::fromJson(item["msg"]);
+    SS_INSIST(msg, "malformed send in the acceptance queue: {}", toJson(item));
+    std::optional<Route> route = routeSendEvent(target, *msg);
+    if (!route) {
+      decrementSendEventRefCount(target, *msg);
+    } else {
+      if (route->target != target) {
+        state_.decrementRefCount(target);
+        state_.incrementRefCount(route->target);
+      }
+      if (!route->vatID.empty()) {
+        Json moved = item;
+        moved["target"] = route->target;
+        state_.addToRunQueue(moved);
+      } else {
+        state_.enqueueToPromise(*KernelSlot::parse(route->target), *msg);
+      }
+    }
+  } else {
+    state_.addToRunQueue(item);
+  }
+  endCrank();
+  return {};
+}
+
+CrankSummary Kernel::processDeliveryMessage(const Json& item) {
+  storage_.establishCrankSavepoint("deliver");
+  CrankResults r = deliverRunQueueEvent(item);
+  if (r.abort) {
+    storage_.rollbackCrank(r.consumeMessage ? "deliver" : "start");
+    state_.reloadStats();
+    if (!r.didDelivery.empty()) warehouse_.evict(r.didDelivery);  // its heap is ahead of the store
+  } else if (!r.didDelivery.empty()) {
+    VatSyscalls syscalls(*this, r.didDelivery);
+    warehouse_.maybeSaveSnapshot(r.didDelivery, syscalls);
+  }
+  if (r.measureDirt && state_.vatIsAlive(r.didDelivery)) {
+    VatState vat(state_, r.didDelivery);
+    Json threshold = parseJson(state_.kv().get("kernel.defaultReapDirtThreshold").value_or("{}")).value_or(Json::object());
+    Json own = vat.options().value("reapDirtThreshold", Json::object());
+    for (auto& [k, v] : own.items()) threshold[k] = v;
+    if (vat.addDirt(1, r.gcKrefs, r.computrons, threshold)) state_.scheduleReap(r.didDelivery);
+  }
+  if (r.terminate) terminateVat(r.terminate->vatID, r.terminate->reject, r.terminate->info);
+  if (r.vatAdminMethargs) {
+    std::optional<std::string> vatAdmin = state_.kv().get("vatAdminRootKref");
+    SS_INSIST(vatAdmin, "vatAdminRootKref is not set");
+    queueToKref(*vatAdmin, r.vatAdminMethargs->first, r.vatAdminMethargs->second, "logFailure");
+  }
+  endCrank();
+  return CrankSummary{true, !r.didDelivery.empty(), r.computrons};
+}
+
+// --- routing (routeSendEvent in kernel.js)
+
+std::optional<Kernel::Route> Kernel::routeSendEvent(const std::string& target, const Message& msg) {
+  std::optional<KernelSlot> t = KernelSlot::parse(target);
+  SS_INSIST(t && !t->isDevice(), "cannot send() to {}", target);
+  auto splat = [&](const CapData& error) -> std::optional<Route> {
+    if (msg.result) resolveToError(*msg.result, error);
+    return std::nullopt;
+  };
+  auto sendTo = [&](KernelSlot ko) -> std::optional<Route> {
+    std::optional<std::string> owner = state_.objectOwner(ko);
+    if (!owner || !state_.vatIsAlive(*owner)) return splat(kernelError("vat terminated"));
+    return Route{*owner, ko.str()};
+  };
+  if (t->isObject()) return sendTo(*t);
+  KernelPromise kp = state_.getPromise(*t);
+  switch (kp.state) {
+    case PromiseState::kFulfilled: {
+      // A promise fulfilled to exactly one object forwards to it.
+      if (kp.data.slots.size() == 1 && kp.data.slots[0].starts_with("ko") &&
+          (kp.data.body == "#\"$0\"" || kp.data.body.starts_with("#\"$0."))) {
+        return sendTo(*KernelSlot::parse(kp.data.slots[0]));
+      }
+      std::string method = "?";
+      if (std::optional<Json> ma = parseJson(std::string_view(msg.methargs.body).substr(1));
+          ma && ma->is_array() && !ma->empty() && (*ma)[0].is_string()) {
+        method = (*ma)[0].get<std::string>();
+      }
+      return splat(kernelError(fmt::format("data is not callable, has no method {}", method)));
+    }
+    case PromiseState::kRejected: return splat(kp.data);
+    case PromiseState::kUnresolved:
+      if (kp.decider.empty()) return Route{"", target};
+      if (!state_.vatIsAlive(kp.decider)) return splat(kernelError("vat terminated"));
+      if (VatState(state_, kp.decider).options().value("enablePipelining", false)) return Route{kp.decider, target};
+      return Route{"", target};
+  }
+  return std::nullopt;
+}
+
+void Kernel::decrementSendEventRefCount(const std::string& target, const Message& msg) {
+  state_.decrementRefCount(target);
+  if (msg.result) state_.decrementRefCount(*msg.result);
+  state_.decrementSlots(msg.methargs.slots);
+}
+
+// --- the kernel queue (kernelQueue.js)
+
+void Kernel::doSend(const std::string& target, const Message& msg) {
+  state_.incrementRefCount(target);
+  if (msg.result) state_.incrementRefCount(*msg.result);
+  state_.incrementSlots(msg.methargs.slots);
+  Json item = Json::object();
+  item["type"] = "send";
+  item["target"] = target;
+  item["msg"] = msg.toJson();
+  state_.addToAcceptanceQueue(item);
+}
+
+void Kernel::notify(const std::string& vatID, const std::string& kpid) {
+  Json item = Json::object();
+  item["type"] = "notify";
+  item["vatID"] = vatID;
+  item["kpid"] = kpid;
+  state_.incrementRefCount(kpid);
+  state_.addToAcceptanceQueue(item);
+}
+
+void Kernel::doResolve(const std::string& vatID, const std::string& kpid, bool rejected, const CapData& data) {
+  KernelSlot kp = *KernelSlot::parse(kpid);
+  KernelPromise p = state_.getPromise(kp);
+  SS_INSIST(p.state == PromiseState::kUnresolved && p.decider == vatID, "{} cannot be resolved by '{}'", kpid, vatID);
+  for (const std::string& subscriber : p.subscribers) notify(subscriber, kpid);
+  for (const Message& m : state_.resolvePromise(kp, rejected, data)) {
+    Json item = Json::object();
+    item["type"] = "send";
+    item["target"] = kpid;
+    item["msg"] = m.toJson();
+    state_.addToAcceptanceQueue(item);
+  }
+  if (rejected && p.policy == "panic") panic(fmt::format("{}.policy panic: rejected {}", kpid, data.str()));
+}
+
+void Kernel::resolveToError(const std::string& kpid, const CapData& error, const std::string& expectedDecider) {
+  doResolve(expectedDecider, kpid, true, error);
+}
+
+std::optional<std::string> Kernel::queueToKref(const std::string& target, const std::string& method,
+                                               const CapData& args, const std::string& resultPolicy, bool noResult) {
+  SS_INSIST(args.body.starts_with("#["), "queueToKref args must be a smallcaps array, got {}", args.body);
+  // methargs = [method, args]: splice the args array in, so its slot indices stay valid.
+  CapData methargs{fmt::format("#[{},{}]", quoteJson(method), args.body.substr(1)), args.slots};
+  std::optional<std::string> kpid;
+  if (!noResult) kpid = state_.addKernelPromise(resultPolicy).str();
+  doSend(target, Message{methargs, kpid});
+  return kpid;
+}
+
+// --- devices
+
+DeviceResult Kernel::invokeDevice(const std::string& deviceID, const std::string& kd, const std::string& method,
+                                  const CapData& args) {
+  auto it = devices_.find(deviceID);
+  SS_INSIST(it != devices_.end(), "no device {} is installed", deviceID);
+  DeviceState dev(state_, deviceID);
+  CapData devArgs = args;
+  for (std::string& s : devArgs.slots) s = dev.mapKernelSlotToDeviceSlot(s);
+  DeviceResult r = it->second->invoke(dev.mapKernelSlotToDeviceSlot(kd), method, devArgs);
+  if (r.ok) {
+    for (std::string& s : r.value.slots) s = dev.mapDeviceSlotToKernelSlot(s);
+  }
+  return r;
+}
+
+// --- termination
+
+void Kernel::terminateVat(const std::string& vatID, bool reject, const CapData& info) {
+  bool critical = false;
+  if (state_.vatIsAlive(vatID)) {
+    VatState vat(state_, vatID);
+    critical = vat.options().value("critical", false);
+    // Reject every promise the vat decides, before it leaves the live registries.
+    std::vector<std::string> decided;
+    for (const std::string& kpid : vat.clistKrefs("kp")) {
+      KernelSlot kp = *KernelSlot::parse(kpid);
+      if (state_.promiseExists(kp) && state_.promiseState(kp) == PromiseState::kUnresolved &&
+          state_.promiseDecider(kp) == vatID) {
+        decided.push_back(kpid);
+      }
+    }
+    state_.markVatTerminated(vatID);
+    for (const std::string& kpid : decided) resolveToError(kpid, kernelError("vat terminated"), vatID);
+  }
+  warehouse_.evict(vatID);
+  if (critical) panic(fmt::format("critical vat {} failed: {}", vatID, info.body));
+  if (std::optional<std::string> vatAdmin = state_.kv().get("vatAdminRootKref")) {
+    // vatTerminated(vatID, shouldReject, info): info's slots keep their indices.
+    CapData args{fmt::format("#[{},{},{}]", quoteJson(vatID), reject ? "true" : "false", info.body.substr(1)), info.slots};
+    queueToKref(*vatAdmin, "vatTerminated", args, "logFailure");
+  }
+}
+
+}  // namespace swingset

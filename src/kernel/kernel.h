@@ -1,0 +1,96 @@
+#pragma once
+// The kernel: queues, cranks, routing, deliveries, syscalls, termination and GC (reference/
+// kernel.md). One thread drives it. Every crank runs inside a store savepoint; a vat fault rolls
+// the crank back and terminates the vat; any exception escaping a crank is a KernelPanic, latched
+// in the store so nothing after it can be committed.
+// Start reading at run(), then step(), processAcceptanceMessage(), processDeliveryMessage().
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "kernel/capdata.h"
+#include "kernel/device.h"
+#include "kernel/state/kernel_state.h"
+#include "kernel/vat_warehouse.h"
+#include "store/kernel_storage.h"
+
+namespace swingset {
+
+// What one crank did, for the run policy.
+struct CrankSummary {
+  bool didCrank = false;     // false: nothing to do
+  bool didDelivery = false;  // a vat got a delivery
+  uint64_t computrons = 0;
+};
+
+// Asked after every crank whether to go on (SwingSet's runPolicy).
+class RunPolicy {
+ public:
+  virtual ~RunPolicy() = default;
+  virtual bool crankComplete(const CrankSummary& crank) = 0;
+};
+
+struct KernelOptions {
+  WarehouseOptions warehouse;
+};
+
+class Kernel {
+ public:
+  Kernel(KernelStorage& storage, const WorkerPackages& packages, KernelOptions options);
+  ~Kernel();
+
+  KernelState& state() { return state_; }
+  void addDevice(const std::string& deviceID, Device& device);  // device outlives the kernel
+
+  // Runs cranks until there is no work or the policy says stop; returns the number of cranks.
+  uint64_t run(RunPolicy* policy = nullptr);
+  // One crank; false if there was nothing to do.
+  bool step(CrankSummary* summary = nullptr);
+
+  // Queues `method(...args)` to a kref from outside (the host, bootstrap, vat-admin callbacks).
+  // Returns the result kpid, holding a host reference on it, unless `noResult`.
+  std::optional<std::string> queueToKref(const std::string& target, const std::string& method,
+                                         const CapData& args, const std::string& resultPolicy, bool noResult = false);
+  // Terminates a vat now (illegal syscall, delivery error, exit, host request).
+  void terminateVat(const std::string& vatID, bool reject, const CapData& info);
+  void shutdown();
+
+  // Internal, used by the syscall handler (vat_syscalls.cc) and devices.
+  void doSend(const std::string& target, const Message& msg);
+  void doResolve(const std::string& vatID, const std::string& kpid, bool rejected, const CapData& data);
+  void notify(const std::string& vatID, const std::string& kpid);
+  // Importers of `ko` get a retireImport GC action; then the object is deleted.
+  void retireKernelObject(KernelSlot ko);
+  DeviceResult invokeDevice(const std::string& deviceID, const std::string& target, const std::string& method,
+                            const CapData& args);
+  std::map<std::string, Device*>& devices() { return devices_; }
+
+ private:
+  struct CrankResults;
+  struct Route;
+  CrankSummary processAcceptanceMessage(const Json& item);
+  CrankSummary processDeliveryMessage(const Json& item);
+  CrankResults deliverRunQueueEvent(const Json& item);
+  CrankResults processSend(const std::string& vatID, const std::string& target, const Message& msg);
+  CrankResults processNotify(const std::string& vatID, const std::string& kpid);
+  CrankResults processStartVat(const std::string& vatID, const CapData& vatParameters);
+  CrankResults processGCMessage(const std::string& type, const std::string& vatID, const std::vector<std::string>& krefs);
+  CrankResults processBringOutYourDead(const std::string& vatID);
+  CrankResults deliverAndLog(const std::string& vatID, const Json& vdo, bool measureDirt, uint64_t gcKrefs);
+  std::optional<Route> routeSendEvent(const std::string& target, const Message& msg);
+  void decrementSendEventRefCount(const std::string& target, const Message& msg);
+  void resolveToError(const std::string& kpid, const CapData& error, const std::string& expectedDecider = "");
+  std::optional<Json> nextGCDelivery();
+  void processRefcounts();
+  void endCrank();
+
+  KernelStorage& storage_;  // owned by the host's SwingStore
+  KernelState state_;
+  VatWarehouse warehouse_;
+  std::map<std::string, Device*> devices_;  // not owned
+};
+
+}  // namespace swingset

@@ -1,0 +1,196 @@
+// Kernel: delivery cranks, from a run-queue event to a vat delivery and back (the
+// process* functions of kernel.js and the kernel->vat half of vatTranslator.js).
+#include "base/panic.h"
+#include "kernel/crank_results.h"
+#include "kernel/state/vat_state.h"
+#include "kernel/vat_syscalls.h"
+
+namespace swingset {
+namespace {
+
+Json vatCapData(VatState& vat, const CapData& kernel, bool setReachable = true) {
+  CapData c = kernel;
+  for (std::string& s : c.slots) s = vat.mapKernelSlotToVatSlot(s, setReachable).str();
+  return c.toJson();
+}
+
+std::vector<std::string> stringArray(const Json& j) {
+  std::vector<std::string> out;
+  for (const Json& e : j) out.push_back(e.get<std::string>());
+  return out;
+}
+
+}  // namespace
+
+Kernel::CrankResults Kernel::deliverRunQueueEvent(const Json& item) {
+  std::string type = item.value("type", "");
+  if (type == "send") {
+    std::string target = item["target"];
+    std::optional<Message> msg = Message::fromJson(item["msg"]);
+    SS_INSIST(msg, "malformed send in the run queue: {}", toJson(item));
+    std::optional<Route> route = routeSendEvent(target, *msg);
+    if (!route) {
+      decrementSendEventRefCount(target, *msg);
+      return {};
+    }
+    if (route->target != target) {
+      state_.decrementRefCount(target);
+      state_.incrementRefCount(route->target);
+    }
+    if (route->vatID.empty()) {
+      state_.enqueueToPromise(*KernelSlot::parse(route->target), *msg);
+      return {};
+    }
+    CrankResults r = processSend(route->vatID, route->target, *msg);
+    decrementSendEventRefCount(route->target, *msg);  // the vat's c-list holds them now
+    return r;
+  }
+  if (type == "notify") {
+    std::string kpid = item["kpid"];
+    state_.decrementRefCount(kpid);
+    return processNotify(item["vatID"], kpid);
+  }
+  if (type == "startVat") {
+    std::optional<CapData> vp = CapData::fromJson(item["vatParameters"]);
+    SS_INSIST(vp, "malformed startVat event: {}", toJson(item));
+    return processStartVat(item["vatID"], *vp);
+  }
+  if (type == "bringOutYourDead") return processBringOutYourDead(item["vatID"]);
+  if (type == "dropExports" || type == "retireExports" || type == "retireImports") {
+    return processGCMessage(type, item["vatID"], stringArray(item["krefs"]));
+  }
+  if (type == "negated-gc-action") return {};
+  panic(fmt::format("unable to process a run-queue event of type '{}'", type));
+}
+
+Kernel::CrankResults Kernel::deliverAndLog(const std::string& vatID, const Json& vdo, bool measureDirt, uint64_t gcKrefs) {
+  VatSyscalls syscalls(*this, vatID);
+  DeliveryResult d = warehouse_.deliver(vatID, toJson(vdo), syscalls);
+  if (d.status == DeliveryStatus::kProtocolError) panic(d.problem);
+  CrankResults r;
+  r.didDelivery = vatID;
+  r.computrons = d.meter.compute;
+  if (!d.ok()) warehouse_.evict(vatID);  // never trust a worker after a failed delivery
+  // Priority, as in kernel.js: illegal syscall, delivery error, vat-requested termination.
+  if (!syscalls.illegal().empty()) {
+    r.abort = true;
+    r.terminate = Termination{vatID, true, kernelError("syscall translation error: prepare to die")};
+  } else if (!d.ok()) {
+    r.abort = true;
+    r.terminate = Termination{vatID, true, kernelError(d.problem)};
+  } else if (const std::optional<ExitRequest>& exit = syscalls.exitRequest()) {
+    r.abort = exit->isFailure;  // exitWithFailure rewinds the delivery
+    r.terminate = Termination{vatID, exit->isFailure, exit->info};
+  }
+  if (measureDirt && !r.abort && !r.terminate) {
+    r.measureDirt = true;
+    r.gcKrefs = gcKrefs;
+  }
+  return r;
+}
+
+Kernel::CrankResults Kernel::processSend(const std::string& vatID, const std::string& target, const Message& msg) {
+  VatState vat(state_, vatID);
+  VatSlot vtarget = vat.mapKernelSlotToVatSlot(target);
+  if (vtarget.isObject()) {
+    SS_INSIST(vtarget.allocatedByVat, "message for {} delivered to {}, which does not export it", target, vatID);
+  } else {
+    SS_INSIST(state_.promiseDecider(*KernelSlot::parse(target)) == vatID, "pipelined {} sent to a non-decider", target);
+  }
+  Json methargs = vatCapData(vat, msg.methargs);
+  Json result = nullptr;
+  if (msg.result) {
+    KernelSlot kp = *KernelSlot::parse(*msg.result);
+    SS_INSIST(state_.promiseState(kp) == PromiseState::kUnresolved && state_.promiseDecider(kp).empty(),
+              "result {} is settled or already decided", *msg.result);
+    result = vat.mapKernelSlotToVatSlot(*msg.result).str();
+    state_.setDecider(kp, vatID);
+  }
+  Json vmsg = Json::object();
+  vmsg["methargs"] = std::move(methargs);
+  vmsg["result"] = std::move(result);
+  if (msg.result && vat.options().value("enablePipelining", false)) {
+    // The vat decides the result now: messages waiting on it can be pipelined to it.
+    KernelSlot kp = *KernelSlot::parse(*msg.result);
+    for (const Message& m : state_.takePromiseQueue(kp)) {
+      Json requeued = Json::object();
+      requeued["type"] = "send";
+      requeued["target"] = *msg.result;
+      requeued["msg"] = m.toJson();
+      state_.addToAcceptanceQueue(requeued);
+    }
+  }
+  return deliverAndLog(vatID, Json::array({"message", vtarget.str(), vmsg}), true, 0);
+}
+
+Kernel::CrankResults Kernel::processNotify(const std::string& vatID, const std::string& kpid) {
+  if (!state_.vatIsAlive(vatID)) return {};
+  VatState vat(state_, vatID);
+  KernelSlot kp = *KernelSlot::parse(kpid);
+  KernelPromise p = state_.getPromise(kp);
+  SS_INSIST(p.state != PromiseState::kUnresolved, "spurious notification of {}", kpid);
+  if (!vat.vrefForKref(kpid)) return {};  // already notified
+  // Retire kpid and every settled promise reachable from its data: liveslots resolves them too.
+  std::vector<std::string> targets;
+  std::set<std::string> seen;
+  std::function<void(const std::string&, const CapData&)> scan = [&](const std::string& k, const CapData& data) {
+    seen.insert(k);
+    targets.push_back(k);
+    for (const std::string& slot : data.slots) {
+      if (!slot.starts_with("kp") || seen.count(slot)) continue;
+      KernelPromise sp = state_.getPromise(*KernelSlot::parse(slot));
+      if (sp.state != PromiseState::kUnresolved) scan(slot, sp.data);
+    }
+  };
+  scan(kpid, p.data);
+  Json resolutions = Json::array();
+  for (const std::string& k : targets) {
+    KernelPromise tp = state_.getPromise(*KernelSlot::parse(k));
+    std::string vpid = vat.mapKernelSlotToVatSlot(k).str();
+    resolutions.push_back(Json::array({vpid, tp.state == PromiseState::kRejected, vatCapData(vat, tp.data)}));
+  }
+  for (const std::string& k : targets) {
+    if (std::optional<std::string> vref = vat.vrefForKref(k)) vat.deleteCListEntry(k, *vref);
+  }
+  return deliverAndLog(vatID, Json::array({"notify", resolutions}), true, 0);
+}
+
+Kernel::CrankResults Kernel::processStartVat(const std::string& vatID, const CapData& vatParameters) {
+  if (!state_.vatIsAlive(vatID)) return {};
+  VatState vat(state_, vatID);
+  state_.kv().set(vatID + ".vatParameters", vatParameters.str());
+  state_.incrementSlots(vatParameters.slots);
+  Json vp = vatCapData(vat, vatParameters);
+  state_.decrementSlots(vatParameters.slots);  // the startVat event's references
+  CrankResults r = deliverAndLog(vatID, Json::array({"startVat", vp}), true, 0);
+  r.consumeMessage = true;
+  return r;
+}
+
+Kernel::CrankResults Kernel::processGCMessage(const std::string& type, const std::string& vatID,
+                                              const std::vector<std::string>& krefs) {
+  if (!state_.vatIsAlive(vatID)) return {};  // can't collect from the dead
+  VatState vat(state_, vatID);
+  if (type == "retireExports") {
+    for (const std::string& k : krefs) state_.deleteKernelObject(*KernelSlot::parse(k));
+  }
+  Json vrefs = Json::array();
+  for (const std::string& k : krefs) {
+    std::string vref = vat.mapKernelSlotToVatSlot(k, /*setReachable=*/false).str();
+    if (type == "dropExports") {
+      vat.clearReachableFlag(k);
+    } else {
+      vat.deleteCListEntry(k, vref);
+    }
+    vrefs.push_back(vref);
+  }
+  return deliverAndLog(vatID, Json::array({type, vrefs}), true, krefs.size());
+}
+
+Kernel::CrankResults Kernel::processBringOutYourDead(const std::string& vatID) {
+  if (!state_.vatIsAlive(vatID)) return {};
+  VatState(state_, vatID).clearDirt();
+  return deliverAndLog(vatID, Json::array({"bringOutYourDead"}), false, 0);
+}
+
+}  // namespace swingset

@@ -1,0 +1,67 @@
+// KernelState: the acceptance queue and the run queue. Both are `"[head,tail]"` with items at
+// `<queue>.<n>` for head <= n < tail; enqueue writes item tail then bumps tail, dequeue reads and
+// deletes item head then bumps head.
+#include "base/panic.h"
+#include "kernel/state/kernel_state.h"
+
+namespace swingset {
+namespace {
+
+std::pair<uint64_t, uint64_t> bounds(KVStore& kv, const std::string& queue) {
+  std::optional<Json> j = parseJson(kv.getRequired(queue));
+  SS_INSIST(j && j->is_array() && j->size() == 2, "{} is not [head,tail]", queue);
+  return {(*j)[0].get<uint64_t>(), (*j)[1].get<uint64_t>()};
+}
+
+void push(KVStore& kv, const std::string& queue, const Json& item) {
+  auto [head, tail] = bounds(kv, queue);
+  kv.set(queue + "." + std::to_string(tail), toJson(item));
+  kv.set(queue, fmt::format("[{},{}]", head, tail + 1));
+}
+
+std::optional<Json> shift(KVStore& kv, const std::string& queue) {
+  auto [head, tail] = bounds(kv, queue);
+  if (head == tail) return std::nullopt;
+  std::string key = queue + "." + std::to_string(head);
+  std::optional<Json> item = parseJson(kv.getRequired(key));
+  SS_INSIST(item && item->is_object(), "{} is not a JSON object", key);
+  kv.remove(key);
+  kv.set(queue, fmt::format("[{},{}]", head + 1, tail));
+  return item;
+}
+
+}  // namespace
+
+void KernelState::addToAcceptanceQueue(const Json& item) {
+  push(kv_, "acceptanceQueue", item);
+  acceptanceQueueStat_.add(1);
+}
+
+std::optional<Json> KernelState::shiftAcceptanceQueue() {
+  std::optional<Json> item = shift(kv_, "acceptanceQueue");
+  if (item) acceptanceQueueStat_.add(-1);
+  return item;
+}
+
+void KernelState::addToRunQueue(const Json& item) {
+  push(kv_, "runQueue", item);
+  runQueueStat_.add(1);
+}
+
+std::optional<Json> KernelState::shiftRunQueue() {
+  std::optional<Json> item = shift(kv_, "runQueue");
+  if (item) runQueueStat_.add(-1);
+  return item;
+}
+
+uint64_t KernelState::runQueueLength() {
+  auto [head, tail] = bounds(kv_, "runQueue");
+  return tail - head;
+}
+
+uint64_t KernelState::acceptanceQueueLength() {
+  auto [head, tail] = bounds(kv_, "acceptanceQueue");
+  return tail - head;
+}
+
+}  // namespace swingset

@@ -1,0 +1,62 @@
+#pragma once
+// VatState: one vat's keys (vatKeeper in JS). A cheap view: construct one per use.
+//   vN.c.<kref> = "R <vref>" | "_ <vref>"   (flag: reachable or recognizable-only)
+//   vN.c.<vref> = <kref>
+//   vN.o.nextID (50), vN.p.nextID (60), vN.d.nextID (70): import allocation counters
+//   vN.vs.<key>: the vat's vatstore; vN.options, vN.source, vN.vatParameters, vN.reapDirt
+// Refcounts (reference/refs-and-clists.md §4): an importing object entry adds recognizable +1
+// and, while flagged R, reachable +1; a promise entry adds 1; an exporting object entry adds
+// nothing; device nodes are not counted.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kernel/refs.h"
+#include "kernel/state/kernel_state.h"
+
+namespace swingset {
+
+class VatState {
+ public:
+  VatState(KernelState& kernel, std::string vatID);
+  const std::string& vatID() const { return vatID_; }
+
+  void initialize(const std::string& sourceJson, const std::string& optionsJson);
+  Json options();
+  Json source();
+
+  // --- c-list
+  // kernel -> vat: allocates an import if needed; with setReachable, flags it R.
+  VatSlot mapKernelSlotToVatSlot(const std::string& kref, bool setReachable = true);
+  // vat -> kernel: allocates a kernel object/promise for a new export, nullopt for an unknown
+  // import (a vat fault: the caller decides). With setReachable an export is flagged R, and an
+  // import flagged `_` is refused (nullopt): the vat used something it had dropped.
+  std::optional<std::string> mapVatSlotToKernelSlot(const VatSlot& vref, bool setReachable = true);
+  std::optional<std::string> krefForVref(const std::string& vref);
+  std::optional<std::string> vrefForKref(const std::string& kref);
+  bool reachableFlag(const std::string& kref);  // panics if there is no entry
+  void clearReachableFlag(const std::string& kref);
+  void deleteCListEntry(const std::string& kref, const std::string& vref);
+  // All c-list krefs with the given prefix ("ko", "kp"), in key order.
+  std::vector<std::string> clistKrefs(const std::string& prefix);
+
+  // --- vatstore
+  std::optional<std::string> vatstoreGet(const std::string& key);
+  void vatstoreSet(const std::string& key, const std::string& value);
+  void vatstoreDelete(const std::string& key);
+  std::optional<std::string> vatstoreGetNextKey(const std::string& priorKey);
+
+  // --- dirt: returns true when a threshold is reached (the vat should be reaped)
+  bool addDirt(uint64_t deliveries, uint64_t gcKrefs, uint64_t computrons, const Json& threshold);
+  void clearDirt();
+
+ private:
+  std::string key(const std::string& suffix) const { return vatID_ + "." + suffix; }
+  std::string allocateImport(RefType type);
+
+  KernelState& kernel_;  // owned by the Kernel
+  KVStore& kv_;
+  std::string vatID_;
+};
+
+}  // namespace swingset
