@@ -8,7 +8,7 @@ export function buildRootObject() {
     async meet(bob) {
       friend = bob;
       const greeting = await E(bob).greet('Alice');
-      console.log(`alice: Bob said "${greeting}"`);
+      console.log(`Bob said "${greeting}"`);
       return greeting;
     },
     async talkAbout(topic) {

@@ -11,7 +11,7 @@ export function buildRootObject() {
       const counter = E(vats.bob).makeCounter(10);
       await E(counter).increment();
       const n = await E(counter).increment();
-      console.log(`bootstrap: Bob's counter is at ${n}`);
+      console.log(`Bob's counter is at ${n}`);
       return E(vats.alice).meet(vats.bob);
     },
     async chat(topic) {

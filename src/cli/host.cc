@@ -71,6 +71,11 @@ class Host {
   }
 
   std::vector<Json> takeLogs() { return std::exchange(logs_, {}); }
+  // Printed by drivers, never compared: the activity hash shows whether two runs agree.
+  std::optional<Json> stats() {
+    if (!controller_) return std::nullopt;
+    return Json::object({{"activityHash", controller_->activityHash()}});
+  }
 
  private:
   Controller& open() {
@@ -124,6 +129,9 @@ int runHost(const std::string& stateDir) {
     }
     reply["ms"] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     reply["logs"] = host.takeLogs();
+    if (goOn && exitCode == 0) {
+      if (std::optional<Json> stats = host.stats()) reply["stats"] = *stats;
+    }
     std::cout << toJson(reply) << std::endl;
     if (!goOn) return exitCode;
   }
