@@ -111,6 +111,7 @@ std::unique_ptr<Controller> Controller::initialize(const fs::path& stateDir, con
     impl->store = SwingStore::open(stateDir);
     impl->start();
     impl->initialize(config, argvJson);
+    impl->kernel->flushSnapshots();
     impl->store->hostStorage().commit();
   } catch (...) {  // nothing half-initialized may remain: drop the uncommitted store and its files
     impl->kernel.reset();
@@ -316,7 +317,11 @@ std::string Controller::validateAndInstallBundle(const std::string& bundleJson, 
 
 std::string Controller::activityHash() { return impl_->store->kernelStorage().getActivityHash(); }
 
-void Controller::commit() { impl_->store->hostStorage().commit(); }
+void Controller::commit() {
+  impl_->store->kernelStorage().requireNotBroken();
+  impl_->kernel->flushSnapshots();
+  impl_->store->hostStorage().commit();
+}
 
 void Controller::shutdown() {
   impl_->kernel->shutdown();

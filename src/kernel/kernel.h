@@ -56,6 +56,8 @@ class Kernel {
                                          const CapData& args, const std::string& resultPolicy, bool noResult = false);
   // Terminates a vat now (illegal syscall, delivery error, exit, host request).
   void terminateVat(const std::string& vatID, bool reject, const CapData& info);
+  // Makes everything the kernel did durable-ready: call right before HostStorage::commit().
+  void flushSnapshots() { warehouse_.flushSnapshots(); }
   void shutdown();
 
   // Internal, used by the syscall handler (vat_syscalls.cc) and devices.

@@ -61,13 +61,6 @@ class ReplayHandler : public SyscallHandler {
   std::string mismatch_;
 };
 
-// Copies the worker's snapshot into the store's ostream.
-struct OstreamSink : SnapshotSink {
-  std::ostream& out;
-  explicit OstreamSink(std::ostream& o) : out(o) {}
-  void write(const char* data, size_t size) override { out.write(data, static_cast<std::streamsize>(size)); }
-};
-
 std::string transcriptResult(const DeliveryResult& r) {
   if (r.status == DeliveryStatus::kOk) {
     return fmt::format(R"({{"status":"ok","metering":{{"computrons":{}}}}})", r.meter.compute);
@@ -81,7 +74,36 @@ VatWarehouse::VatWarehouse(KernelStorage& storage, KernelState& kernel, const Wo
                            WarehouseOptions options)
     : storage_(storage), kernel_(kernel), packages_(packages), options_(options) {}
 
-VatWarehouse::~VatWarehouse() { shutdown(); }
+VatWarehouse::~VatWarehouse() {
+  for (PendingSnapshot& p : pending_) p.gzip.wait();  // never leave a thread behind
+  shutdown();
+}
+
+void VatWarehouse::flushSnapshots() {
+  while (!pending_.empty()) {
+    PendingSnapshot& p = pending_.front();
+    storage_.snapshots().insertSnapshot(p.vatID, p.info, p.gzip.get());
+    pending_.pop_front();
+  }
+}
+
+bool VatWarehouse::hasSnapshot(const std::string& vatID) {
+  for (const PendingSnapshot& p : pending_) {
+    if (p.vatID == vatID) return true;
+  }
+  return storage_.snapshots().getSnapshotInfo(vatID).has_value();
+}
+
+XsnapOptions VatWarehouse::workerOptions(const std::string& vatID, const Json& options) const {
+  XsnapOptions xo;
+  xo.executable = packages_.xsnapWorker;
+  xo.vatID = vatID;
+  xo.name = options.value("name", vatID);
+  xo.hangTimeout = options_.hangTimeout;
+  xo.console = options_.console;
+  if (options.contains("meterID")) xo.computeLimit = 100'000'000;  // SwingSet's per-delivery limit
+  return xo;
+}
 
 void VatWarehouse::shutdown() {
   for (auto& [vatID, worker] : online_) worker->shutdown();
@@ -101,12 +123,7 @@ XsnapWorker& VatWarehouse::ensureOnline(const std::string& vatID) {
   VatState vat(kernel_, vatID);
   Json source = vat.source();
   Json options = vat.options();
-  XsnapOptions xo;
-  xo.executable = packages_.xsnapWorker;
-  xo.vatID = vatID;
-  xo.name = options.value("name", vatID);
-  xo.hangTimeout = options_.hangTimeout;
-  if (options.contains("meterID")) xo.computeLimit = 100'000'000;
+  XsnapOptions xo = workerOptions(vatID, options);
   std::string bundleID = source.value("bundleID", "");
 
   TranscriptStore& transcripts = storage_.transcripts();
@@ -120,6 +137,7 @@ XsnapWorker& VatWarehouse::ensureOnline(const std::string& vatID) {
   }
 
   std::unique_ptr<XsnapWorker> worker;
+  if (hasSnapshot(vatID)) flushSnapshots();
   if (std::optional<SnapshotInfo> snap = storage_.snapshots().getSnapshotInfo(vatID)) {
     SnapshotBuffer buf;
     std::string raw = storage_.snapshots().loadSnapshot(vatID);
@@ -186,8 +204,7 @@ void VatWarehouse::maybeSaveSnapshot(const std::string& vatID, SyscallHandler& s
   if (!kernel_.vatIsAlive(vatID)) return;
   SpanBounds span = storage_.transcripts().getCurrentSpanBounds(vatID);
   uint64_t entries = span.endPos - span.startPos;
-  bool hasSnapshot = storage_.snapshots().getSnapshotInfo(vatID).has_value();
-  if (!((!hasSnapshot && entries >= options_.snapshotInitial) || entries >= options_.snapshotInterval)) return;
+  if (!((!hasSnapshot(vatID) && entries >= options_.snapshotInitial) || entries >= options_.snapshotInterval)) return;
   XsnapWorker& worker = ensureOnline(vatID);
   // A bringOutYourDead first, as SwingSet does, to shake loose garbage before the forced GC of a
   // snapshot. Its failure is not acted upon, and it costs no meter.
@@ -196,28 +213,23 @@ void VatWarehouse::maybeSaveSnapshot(const std::string& vatID, SyscallHandler& s
 }
 
 void VatWarehouse::saveSnapshot(const std::string& vatID, XsnapWorker& worker) {
-  SnapshotBuffer buf;
-  SavedSnapshot saved = worker.saveSnapshot(buf);
+  // shared_ptr: the buffer is read both by the compressing thread and by the new worker.
+  auto buf = std::make_shared<SnapshotBuffer>();
+  SavedSnapshot saved = worker.saveSnapshot(*buf);
   TranscriptStore& transcripts = storage_.transcripts();
-  uint64_t snapPos = transcripts.getCurrentSpanBounds(vatID).endPos;
-  SnapshotInfo info = storage_.snapshots().saveSnapshot(vatID, snapPos, [&](std::ostream& out) {
-    std::string raw = buf.readAll();
-    out.write(raw.data(), static_cast<std::streamsize>(raw.size()));
-  });
-  SS_INSIST(info.hash == saved.hash, "snapshot of {}: stored hash {} differs from the stream's {}", vatID, info.hash, saved.hash);
+  SnapshotInfo info{transcripts.getCurrentSpanBounds(vatID).endPos, saved.hash, saved.size, 0};
+  if (pending_.size() >= 4) {  // bound the memory held by snapshots in flight
+    PendingSnapshot& p = pending_.front();
+    storage_.snapshots().insertSnapshot(p.vatID, p.info, p.gzip.get());
+    pending_.pop_front();
+  }
+  pending_.push_back({vatID, info, std::async(std::launch::async, [buf] { return SnapStore::gzip(buf->readAll()); })});
   transcripts.addItem(vatID, fmt::format(R"({{"d":["save-snapshot"],"sc":[],"r":{{"status":"ok","snapshotID":"{}"}}}})", info.hash));
   transcripts.rolloverSpan(vatID);
   transcripts.addItem(vatID, fmt::format(R"({{"d":["load-snapshot",{{"snapshotID":"{}"}}],"sc":[],"r":{{"status":"ok"}}}})", info.hash));
   if (options_.restartWorkerOnSnapshot) {
-    Json options = VatState(kernel_, vatID).options();
-    XsnapOptions xo;
-    xo.executable = packages_.xsnapWorker;
-    xo.vatID = vatID;
-    xo.name = options.value("name", vatID);
-    xo.hangTimeout = options_.hangTimeout;
-    xo.console = options_.console;
-    if (options.contains("meterID")) xo.computeLimit = 100'000'000;
-    auto fresh = XsnapWorker::startFromSnapshot(xo, buf.rewound(), fmt::format("{}-{}", vatID, snapPos));
+    auto fresh = XsnapWorker::startFromSnapshot(workerOptions(vatID, VatState(kernel_, vatID).options()), buf->rewound(),
+                                                fmt::format("{}-{}", vatID, info.snapPos));
     worker.shutdown();
     online_[vatID] = std::move(fresh);
   }

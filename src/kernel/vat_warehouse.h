@@ -6,18 +6,21 @@
 // Invariants: a worker's heap always equals "snapshot + current span"; after a crank rollback the
 // kernel evicts the vat, so no worker ever holds state the store does not.
 #include <chrono>
+#include <deque>
+#include <future>
 #include <map>
 #include <memory>
 #include <string>
 
 #include "kernel/state/kernel_state.h"
+#include "store/snap_store.h"
 #include "store/kernel_storage.h"
 #include "worker/worker.h"
 #include "worker/worker_packages.h"
+#include "worker/xsnap_worker.h"
 
 namespace swingset {
 
-class XsnapWorker;
 
 struct WarehouseOptions {
   uint64_t snapshotInitial = 3;
@@ -42,11 +45,15 @@ class VatWarehouse {
   void maybeSaveSnapshot(const std::string& vatID, SyscallHandler& syscalls);
   // Stops the vat's worker, if online (termination, rollback, shutdown).
   void evict(const std::string& vatID);
+  // Stores every snapshot still being compressed. The host must call it before commit().
+  void flushSnapshots();
   void shutdown();
   size_t onlineCount() const { return online_.size(); }
 
  private:
+  XsnapOptions workerOptions(const std::string& vatID, const Json& options) const;
   XsnapWorker& ensureOnline(const std::string& vatID);
+  bool hasSnapshot(const std::string& vatID);
   void replaySpan(const std::string& vatID, XsnapWorker& worker);
   DeliveryResult deliverAndRecord(const std::string& vatID, XsnapWorker& worker,
                                   const std::string& vdo, SyscallHandler& syscalls);
@@ -57,6 +64,15 @@ class VatWarehouse {
   const WorkerPackages& packages_; // owned by the Controller
   WarehouseOptions options_;
   std::map<std::string, std::unique_ptr<XsnapWorker>> online_;
+  // Snapshots whose hash and transcript entries are recorded but whose gzip is still being made
+  // on a background thread (gzip of a 10 MB heap takes ~250 ms; the kernel need not wait).
+  // Invariant: flushed, in order, before any commit and before the vat's snapshot is read.
+  struct PendingSnapshot {
+    std::string vatID;
+    SnapshotInfo info;
+    std::future<std::string> gzip;
+  };
+  std::deque<PendingSnapshot> pending_;
 };
 
 }  // namespace swingset

@@ -100,6 +100,22 @@ SnapshotInfo SnapStore::saveSnapshot(std::string_view vatID, uint64_t snapPos,
   return info;
 }
 
+std::string SnapStore::gzip(std::string_view raw) {
+  z_stream z{};
+  SS_INSIST(deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, kGzipWindowBits, 8, Z_DEFAULT_STRATEGY) == Z_OK,
+            "deflateInit2 failed");
+  std::string out(deflateBound(&z, raw.size()), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(raw.data()));
+  z.avail_in = static_cast<uInt>(raw.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  int rc = deflate(&z, Z_FINISH);
+  out.resize(out.size() - z.avail_out);
+  deflateEnd(&z);
+  SS_INSIST(rc == Z_STREAM_END, "deflate failed: {}", rc);
+  return out;
+}
+
 void SnapStore::insertSnapshot(std::string_view vatID, const SnapshotInfo& info,
                                std::string_view gzip) {
   db_.ensureTxn();

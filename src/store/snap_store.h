@@ -46,6 +46,9 @@ class SnapStore {
   // The vat has no snapshot in use afterwards (upgrade, termination).
   void stopUsingLastSnapshot(std::string_view vatID);
 
+  // The compressed form of a raw snapshot, as saveSnapshot stores it. Touches no Db, so it may run
+  // on another thread (the kernel compresses off its critical path, then calls insertSnapshot).
+  static std::string gzip(std::string_view raw);
   // The second step of saving: `gzip` is the compressed form of raw bytes with `info.hash`.
   void insertSnapshot(std::string_view vatID, const SnapshotInfo& info, std::string_view gzip);
 
