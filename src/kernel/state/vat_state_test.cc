@@ -1,0 +1,105 @@
+// KernelState and VatState on a real in-memory SQLite store: c-list allocation and refcounts.
+#include "kernel/state/vat_state.h"
+
+#include <gtest/gtest.h>
+
+#include "store/swing_store.h"
+
+namespace swingset {
+namespace {
+
+class VatStateTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_->kernelStorage().startCrank();
+    kernel_.createStartingKeys();
+  }
+  VatState newVat() {
+    std::string id = kernel_.allocateVatID();
+    VatState v(kernel_, id);
+    v.initialize(R"({"bundleID":"b1-x"})", R"({"name":"t"})");
+    return v;
+  }
+  std::unique_ptr<SwingStore> store_ = SwingStore::openInMemory();
+  KernelState kernel_{store_->kernelStorage().kv()};
+};
+
+TEST_F(VatStateTest, ImportGetsOneVrefPerKrefAndCountsIt) {
+  VatState exporter = newVat();
+  VatState importer = newVat();
+  KernelSlot ko = kernel_.addKernelObject(exporter.vatID());
+  VatSlot vref = importer.mapKernelSlotToVatSlot(ko.str());
+  EXPECT_EQ(vref.str(), "o-50");  // a vat's first import
+  EXPECT_EQ(importer.mapKernelSlotToVatSlot(ko.str()).str(), "o-50");
+  EXPECT_EQ(importer.krefForVref("o-50"), ko.str());
+  EXPECT_EQ(kernel_.objectRefCount(ko), (RefCount{1, 1}));
+  EXPECT_EQ(kernel_.kv().get(importer.vatID() + ".c." + ko.str()), "R o-50");
+}
+
+TEST_F(VatStateTest, ExportAllocatesAKernelObjectWithoutCountingIt) {
+  VatState vat = newVat();
+  std::optional<std::string> ko = vat.mapVatSlotToKernelSlot(*VatSlot::parse("o+10"));
+  ASSERT_TRUE(ko);
+  EXPECT_EQ(*ko, "ko20");  // ko.nextID starts at 20
+  EXPECT_EQ(kernel_.objectOwner(*KernelSlot::parse(*ko)), vat.vatID());
+  EXPECT_EQ(kernel_.objectRefCount(*KernelSlot::parse(*ko)), (RefCount{0, 0}));
+}
+
+TEST_F(VatStateTest, UnknownImportsAreRefused) {
+  VatState vat = newVat();
+  EXPECT_EQ(vat.mapVatSlotToKernelSlot(*VatSlot::parse("o-55")), std::nullopt);
+  EXPECT_EQ(vat.mapVatSlotToKernelSlot(*VatSlot::parse("p-61")), std::nullopt);
+}
+
+TEST_F(VatStateTest, NewVatPromiseIsDecidedByTheVat) {
+  VatState vat = newVat();
+  std::optional<std::string> kp = vat.mapVatSlotToKernelSlot(*VatSlot::parse("p+5"));
+  ASSERT_TRUE(kp);
+  EXPECT_EQ(*kp, "kp40");
+  KernelPromise p = kernel_.getPromise(*KernelSlot::parse(*kp));
+  EXPECT_EQ(p.decider, vat.vatID());
+  EXPECT_EQ(p.refCount, 1u);  // the c-list entry
+}
+
+TEST_F(VatStateTest, DroppedImportCannotBeUsedAgainAndRetireForgetsIt) {
+  VatState exporter = newVat();
+  VatState importer = newVat();
+  KernelSlot ko = kernel_.addKernelObject(exporter.vatID());
+  importer.mapKernelSlotToVatSlot(ko.str());
+  importer.clearReachableFlag(ko.str());
+  EXPECT_EQ(kernel_.objectRefCount(ko), (RefCount{0, 1}));
+  EXPECT_EQ(importer.mapVatSlotToKernelSlot(*VatSlot::parse("o-50")), std::nullopt);
+  importer.deleteCListEntry(ko.str(), "o-50");
+  EXPECT_EQ(kernel_.objectRefCount(ko), (RefCount{0, 0}));
+  EXPECT_EQ(importer.krefForVref("o-50"), std::nullopt);
+  EXPECT_TRUE(kernel_.maybeFree().count(ko.str()));
+}
+
+TEST_F(VatStateTest, VatstoreNextKeyStaysInsideTheVat) {
+  VatState a = newVat();
+  VatState b = newVat();
+  a.vatstoreSet("k1", "x");
+  b.vatstoreSet("k0", "y");
+  EXPECT_EQ(a.vatstoreGetNextKey(""), "k1");
+  EXPECT_EQ(a.vatstoreGetNextKey("k1"), std::nullopt);
+}
+
+TEST_F(VatStateTest, QueuesAreFifoAndResolutionReleasesQueuedMessages) {
+  kernel_.addToRunQueue(Json::object({{"type", "a"}}));
+  kernel_.addToRunQueue(Json::object({{"type", "b"}}));
+  EXPECT_EQ(kernel_.runQueueLength(), 2u);
+  EXPECT_EQ((*kernel_.shiftRunQueue())["type"], "a");
+  EXPECT_EQ((*kernel_.shiftRunQueue())["type"], "b");
+  EXPECT_EQ(kernel_.shiftRunQueue(), std::nullopt);
+
+  KernelSlot kp = kernel_.addKernelPromise();
+  kernel_.enqueueToPromise(kp, Message{CapData{"#[\"m\",[]]", {}}, std::nullopt});
+  std::vector<Message> released = kernel_.resolvePromise(kp, false, CapData{"#1", {}});
+  ASSERT_EQ(released.size(), 1u);
+  EXPECT_EQ(released[0].methargs.body, "#[\"m\",[]]");
+  EXPECT_EQ(kernel_.promiseState(kp), PromiseState::kFulfilled);
+  EXPECT_FALSE(kernel_.kv().has(kp.str() + ".decider"));
+}
+
+}  // namespace
+}  // namespace swingset
