@@ -40,7 +40,7 @@ try {
   if (!fs.existsSync(path.join(stage, 'package.json'))) {
     fs.writeFileSync(path.join(stage, 'package.json'), JSON.stringify({
       name: 'swingset-vat', version: '0.0.0', type: 'module',
-      dependencies: { '@endo/far': '*' },
+      dependencies: { '@endo/far': '*', '@agoric/vat-data': '*' },
     }));
   }
   fs.rmSync(path.join(stage, 'node_modules'), { recursive: true, force: true });

@@ -151,7 +151,7 @@ async function bundleVat(entry) {
           name: 'swingset-vat',
           version: '0.0.0',
           type: 'module',
-          dependencies: { '@endo/far': '*' },
+          dependencies: { '@endo/far': '*', '@agoric/vat-data': '*' },
         }),
       );
     }

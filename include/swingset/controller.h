@@ -58,6 +58,7 @@ class Controller {
   // valid bundle or does not match `expectedID`.
   std::string validateAndInstallBundle(const std::string& bundleJson, const std::string& expectedID = "");
   std::string activityHash();
+  uint64_t crankNumber();
   void commit();
   void shutdown();
 

@@ -92,6 +92,11 @@ int runCommand(CLI::App& app, const std::string& state, const std::string& confi
     printJson(reply);
     return 0;
   }
+  if (app.got_subcommand("status")) {
+    printJson(Json::object({{"ok", true}, {"activityHash", c->activityHash()}, {"crankNumber", c->crankNumber()}}));
+    c->shutdown();
+    return 0;
+  }
   if (app.got_subcommand("install-bundle")) {
     std::string id = c->validateAndInstallBundle(readFile(bundle));
     c->commit();
@@ -126,6 +131,8 @@ int main(int argc, char** argv) {
   auto* installCmd = app.add_subcommand("install-bundle", "verify and install a bundle, print its ID");
   installCmd->add_option("--state", state, "state directory")->required();
   installCmd->add_option("bundle", bundle, "bundle JSON file")->required();
+  auto* status = app.add_subcommand("status", "print the committed activity hash and crank number (starts no vat)");
+  status->add_option("--state", state, "state directory")->required();
   auto* host = app.add_subcommand("host", "serve the JSON-lines host protocol on stdin/stdout");
   host->add_option("--state", state, "state directory")->required();
   try {

@@ -100,15 +100,16 @@ std::unique_ptr<Controller> Controller::open(const fs::path& stateDir, Controlle
 
 std::unique_ptr<Controller> Controller::initialize(const fs::path& stateDir, const Config& config,
                                                    const std::string& argvJson, ControllerOptions options) {
-  if (fs::exists(stateDir / "swingstore.sqlite")) {
-    throw ConfigError(fmt::format("{} already holds a kernel", stateDir.string()));
-  }
   bool createdDir = !fs::exists(stateDir);
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);
   impl->packages = WorkerPackages::locate();
+  impl->store = SwingStore::open(stateDir);  // refuses, writing nothing, a dir that is not ours
+  // A store whose initialization never committed (the host died during init) may be reused.
+  if (impl->store->kernelStorage().kv().get("initialized") == "true") {
+    throw ConfigError(fmt::format("{} already holds a kernel", stateDir.string()));
+  }
   try {
-    impl->store = SwingStore::open(stateDir);
     impl->start();
     impl->initialize(config, argvJson);
     impl->kernel->flushSnapshots();
@@ -316,6 +317,7 @@ std::string Controller::validateAndInstallBundle(const std::string& bundleJson, 
 }
 
 std::string Controller::activityHash() { return impl_->store->kernelStorage().getActivityHash(); }
+uint64_t Controller::crankNumber() { return impl_->kernel->state().crankNumber(); }
 
 void Controller::commit() {
   impl_->store->kernelStorage().requireNotBroken();
