@@ -18,8 +18,18 @@ namespace swingset {
 struct ControllerOptions {
   // Vat console output (userspace `console.*`), never fed during transcript replay.
   std::function<void(const std::string& vatName, const std::string& level, const std::string& line)> onConsole;
+  // Called while a restart replays a long transcript span (vatID, vat name, replayed, total).
+  std::function<void(const std::string&, const std::string&, uint64_t, uint64_t)> onReplayProgress;
   std::chrono::milliseconds workerHangTimeout{0};  // 0: wait for a worker forever
   bool restartWorkerOnSnapshot = true;
+  size_t maxVatsOnline = 50;
+  // At open, bring back in the background the vats that were online at the last commit.
+  bool preloadVats = true;
+};
+
+// Counters since open, for hosts to print; never part of consensus state.
+struct ControllerStats {
+  uint64_t deliveries = 0, replayedDeliveries = 0, workerSpawns = 0, snapshotLoads = 0, snapshotSaves = 0;
 };
 
 enum class PromiseStatus { kUnresolved, kFulfilled, kRejected };
@@ -59,6 +69,7 @@ class Controller {
   std::string validateAndInstallBundle(const std::string& bundleJson, const std::string& expectedID = "");
   std::string activityHash();
   uint64_t crankNumber();
+  ControllerStats stats();
   void commit();
   void shutdown();
 

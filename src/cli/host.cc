@@ -16,6 +16,9 @@ namespace {
 class Host {
  public:
   explicit Host(std::string stateDir) : stateDir_(std::move(stateDir)) {
+    options_.onReplayProgress = [](const std::string& vatID, const std::string& name, uint64_t done, uint64_t total) {
+      fmt::print(stderr, "replaying {} ({}): {}/{} deliveries\n", vatID, name, done, total);
+    };
     options_.onConsole = [this](const std::string& vat, const std::string& level, const std::string& line) {
       logs_.push_back(Json::object({{"vat", vat}, {"level", level}, {"line", line}}));
     };
@@ -74,7 +77,13 @@ class Host {
   // Printed by drivers, never compared: the activity hash shows whether two runs agree.
   std::optional<Json> stats() {
     if (!controller_) return std::nullopt;
-    return Json::object({{"activityHash", controller_->activityHash()}});
+    ControllerStats st = controller_->stats();
+    return Json::object({{"activityHash", controller_->activityHash()},
+                         {"deliveries", st.deliveries},
+                         {"replayedDeliveries", st.replayedDeliveries},
+                         {"workerSpawns", st.workerSpawns},
+                         {"snapshotLoads", st.snapshotLoads},
+                         {"snapshotSaves", st.snapshotSaves}});
   }
 
  private:

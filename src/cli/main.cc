@@ -29,6 +29,9 @@ std::string readFile(const std::string& path) {
 
 ControllerOptions consoleToStderr() {
   ControllerOptions o;
+  o.onReplayProgress = [](const std::string& vatID, const std::string& name, uint64_t done, uint64_t total) {
+    fmt::print(stderr, "replaying {} ({}): {}/{} deliveries\n", vatID, name, done, total);
+  };
   o.onConsole = [](const std::string& vat, const std::string&, const std::string& line) {
     fmt::print(stderr, "{}: {}\n", vat, line);
   };
@@ -69,7 +72,10 @@ int runCommand(CLI::App& app, const std::string& state, const std::string& confi
     printJson(Json::object({{"ok", true}}));
     return 0;
   }
-  auto c = Controller::open(state, consoleToStderr());
+  ControllerOptions options = consoleToStderr();
+  // Only commands that run vats bring back the vats that were online at the last commit.
+  options.preloadVats = app.got_subcommand("run") || app.got_subcommand("send");
+  auto c = Controller::open(state, options);
   if (app.got_subcommand("run")) {
     RunResult r = c->run();
     c->commit();

@@ -35,6 +35,9 @@ class ConsoleAdapter : public ConsoleSink {
   const ControllerOptions& options_;  // owned by Controller::Impl
 };
 
+// Which vats were online at the last commit (not consensus state: `local.`).
+constexpr const char* kOnlineVatsKey = "local.warehouse.online";
+
 constexpr const char* kVatAdminBundle = "build/vat-vat-admin.bundle.json";
 
 std::string vatAdminBundleJson() {
@@ -63,6 +66,8 @@ struct Controller::Impl {
     ko.warehouse.restartWorkerOnSnapshot = options.restartWorkerOnSnapshot;
     ko.warehouse.hangTimeout = options.workerHangTimeout;
     ko.warehouse.console = &console;
+    ko.warehouse.maxVatsOnline = options.maxVatsOnline;
+    ko.warehouse.onReplayProgress = options.onReplayProgress;
     kernel = std::make_unique<Kernel>(store->kernelStorage(), packages, ko);
     if (std::optional<std::string> id = kernel->state().deviceIDForName("vatAdmin")) {
       vatAdminDevice = std::make_unique<VatAdminDevice>(store->kernelStorage(), kernel->state(), *id);
@@ -95,6 +100,15 @@ std::unique_ptr<Controller> Controller::open(const fs::path& stateDir, Controlle
     throw ConfigError(fmt::format("{} holds a kernel whose initialization never finished", stateDir.string()));
   }
   impl->start();
+  if (impl->options.preloadVats) {
+    // The vats that were online at the last commit are likely the next ones needed.
+    std::optional<Json> online = parseJson(impl->store->kernelStorage().kv().get(kOnlineVatsKey).value_or("[]"));
+    std::vector<std::string> vats;
+    if (online && online->is_array()) {
+      for (const Json& v : *online) vats.push_back(v.get<std::string>());
+    }
+    impl->kernel->warehouse().preload(vats);
+  }
   return std::unique_ptr<Controller>(new Controller(std::move(impl)));
 }
 
@@ -322,7 +336,13 @@ uint64_t Controller::crankNumber() { return impl_->kernel->state().crankNumber()
 void Controller::commit() {
   impl_->store->kernelStorage().requireNotBroken();
   impl_->kernel->flushSnapshots();
+  impl_->store->kernelStorage().kv().set(kOnlineVatsKey, toJson(Json(impl_->kernel->warehouse().onlineVats())));
   impl_->store->hostStorage().commit();
+}
+
+ControllerStats Controller::stats() {
+  const WarehouseStats& w = impl_->kernel->warehouse().stats();
+  return ControllerStats{w.deliveries, w.replayedDeliveries, w.workerSpawns, w.snapshotLoads, w.snapshotSaves};
 }
 
 void Controller::shutdown() {

@@ -58,6 +58,7 @@ class Kernel {
   void terminateVat(const std::string& vatID, bool reject, const CapData& info);
   // Makes everything the kernel did durable-ready: call right before HostStorage::commit().
   void flushSnapshots() { warehouse_.flushSnapshots(); }
+  VatWarehouse& warehouse() { return warehouse_; }
   void shutdown();
 
   // Internal, used by the syscall handler (vat_syscalls.cc) and devices.

@@ -1,6 +1,8 @@
 #include "kernel/vat_warehouse.h"
 
-#include <sstream>
+#include <algorithm>
+#include <semaphore>
+#include <thread>
 
 #include "base/panic.h"
 #include "kernel/state/vat_state.h"
@@ -70,13 +72,36 @@ std::string transcriptResult(const DeliveryResult& r) {
 
 }  // namespace
 
+// Everything needed to bring one vat online, read from the store on the kernel thread, so the
+// worker start and the replay can run on any thread.
+struct VatWarehouse::VatLoad {
+  std::string vatID;
+  XsnapOptions options;
+  std::shared_ptr<SnapshotBuffer> snapshot;  // start from this heap, or else...
+  std::string snapshotLabel;
+  std::string bundle;  // ...from lockdown, supervisor and this vat bundle
+  std::string liveSlotsOptions;
+  uint64_t startPos = 0;  // transcript position of items[0]
+  std::vector<std::string> items;  // the current span after its initialize-worker/load-snapshot
+};
+
 VatWarehouse::VatWarehouse(KernelStorage& storage, KernelState& kernel, const WorkerPackages& packages,
                            WarehouseOptions options)
-    : storage_(storage), kernel_(kernel), packages_(packages), options_(options) {}
+    : storage_(storage), kernel_(kernel), packages_(packages), options_(std::move(options)) {}
 
-VatWarehouse::~VatWarehouse() {
+VatWarehouse::~VatWarehouse() { shutdown(); }
+
+void VatWarehouse::shutdown() {
+  for (auto& [vatID, f] : loading_) {
+    try {
+      f.get()->shutdown();
+    } catch (const std::exception&) {  // a preload that failed matters only if the vat is used
+    }
+  }
+  loading_.clear();
   for (PendingSnapshot& p : pending_) p.gzip.wait();  // never leave a thread behind
-  shutdown();
+  for (auto& [vatID, o] : online_) o.worker->shutdown();
+  online_.clear();
 }
 
 void VatWarehouse::flushSnapshots() {
@@ -105,92 +130,170 @@ XsnapOptions VatWarehouse::workerOptions(const std::string& vatID, const Json& o
   return xo;
 }
 
-void VatWarehouse::shutdown() {
-  for (auto& [vatID, worker] : online_) worker->shutdown();
-  online_.clear();
-}
-
 void VatWarehouse::evict(const std::string& vatID) {
+  if (auto l = loading_.find(vatID); l != loading_.end()) {
+    try {
+      l->second.get()->shutdown();
+    } catch (const std::exception&) {  // the vat is going away: its failed preload does not matter
+    }
+    loading_.erase(l);
+  }
   auto it = online_.find(vatID);
   if (it == online_.end()) return;
-  it->second->shutdown();
+  it->second.worker->shutdown();
   online_.erase(it);
 }
 
-XsnapWorker& VatWarehouse::ensureOnline(const std::string& vatID) {
-  if (auto it = online_.find(vatID); it != online_.end()) return *it->second;
+std::vector<std::string> VatWarehouse::onlineVats() const {
+  std::vector<std::pair<uint64_t, std::string>> byUse;
+  for (const auto& [vatID, o] : online_) byUse.emplace_back(o.lastUsed, vatID);
+  std::sort(byUse.rbegin(), byUse.rend());
+  std::vector<std::string> out;
+  for (auto& [t, vatID] : byUse) out.push_back(vatID);
+  return out;
+}
+
+std::shared_ptr<VatWarehouse::VatLoad> VatWarehouse::prepareLoad(const std::string& vatID) {
   SS_INSIST(kernel_.vatIsAlive(vatID), "{} is not alive", vatID);
   VatState vat(kernel_, vatID);
   Json source = vat.source();
   Json options = vat.options();
-  XsnapOptions xo = workerOptions(vatID, options);
+  auto l = std::make_shared<VatLoad>();
+  l->vatID = vatID;
+  l->options = workerOptions(vatID, options);
   std::string bundleID = source.value("bundleID", "");
-
   TranscriptStore& transcripts = storage_.transcripts();
-  SpanBounds span = transcripts.getCurrentSpanBounds(vatID);
-  if (span.endPos == 0) {
+  if (transcripts.getCurrentSpanBounds(vatID).endPos == 0) {
     // A vat that never ran: record the worker we are about to start, as the JS warehouse does.
     Json init = Json::object();
     init["source"] = Json::object({{"bundleID", bundleID}});
     init["workerOptions"] = options["workerOptions"];
     transcripts.addItem(vatID, fmt::format(R"({{"d":["initialize-worker",{}],"sc":[],"r":{{"status":"ok"}}}})", toJson(init)));
   }
-
-  std::unique_ptr<XsnapWorker> worker;
-  if (hasSnapshot(vatID)) flushSnapshots();
-  if (std::optional<SnapshotInfo> snap = storage_.snapshots().getSnapshotInfo(vatID)) {
-    SnapshotBuffer buf;
-    std::string raw = storage_.snapshots().loadSnapshot(vatID);
-    buf.write(raw.data(), raw.size());
-    worker = XsnapWorker::startFromSnapshot(xo, buf.rewound(),
-                                            fmt::format("{}-{}-{}", vatID, snap->snapPos, snap->hash));
+  if (hasSnapshot(vatID)) {
+    flushSnapshots();
+    SnapshotInfo info = *storage_.snapshots().getSnapshotInfo(vatID);
+    std::string raw = storage_.snapshots().loadSnapshot(vatID);  // checks the hash
+    l->snapshot = std::make_shared<SnapshotBuffer>();
+    l->snapshot->write(raw.data(), raw.size());
+    l->snapshotLabel = fmt::format("{}-{}-{}", vatID, info.snapPos, info.hash);
   } else {
     std::optional<std::string> bundle = storage_.bundles().getBundle(bundleID);
-    if (!bundle) panic(fmt::format("vat {} ({}): its bundle {} is not in the bundle store", vatID, xo.name, bundleID));
-    worker = XsnapWorker::start(xo);
+    if (!bundle) {
+      panic(fmt::format("vat {} ({}): its bundle {} is not in the bundle store", vatID, l->options.name, bundleID));
+    }
+    l->bundle = std::move(*bundle);
     Json ls = Json::object();
     ls["enableDisavow"] = options.value("enableDisavow", false);
     ls["relaxDurabilityRules"] = options_.relaxDurabilityRules;
-    DeliveryResult r = worker->loadVat(packages_, *bundle, toJson(ls));
-    SS_INSIST(r.ok(), "vat {} ({}): cannot load its worker: {}", vatID, xo.name, r.problem);
+    l->liveSlotsOptions = toJson(ls);
   }
-  replaySpan(vatID, *worker);
-  worker->setConsole(options_.console);
-  return *online_.emplace(vatID, std::move(worker)).first->second;
+  SpanBounds span = transcripts.getCurrentSpanBounds(vatID);
+  l->startPos = span.startPos + 1;
+  bool first = true;
+  transcripts.readSpan(vatID, std::nullopt, [&](std::string_view item) {
+    if (first) {
+      SS_INSIST(item.starts_with(R"({"d":["initialize-worker")") || item.starts_with(R"({"d":["load-snapshot")"),
+                "transcript of {} does not start with initialize-worker or load-snapshot", vatID);
+      first = false;
+      return;
+    }
+    l->items.emplace_back(item);
+  });
+  return l;
 }
 
-void VatWarehouse::replaySpan(const std::string& vatID, XsnapWorker& worker) {
-  worker.setConsole(nullptr);  // replay is quiet: those lines were printed the first time
-  SpanBounds span = storage_.transcripts().getCurrentSpanBounds(vatID);
-  uint64_t pos = span.startPos;
-  storage_.transcripts().readSpan(vatID, std::nullopt, [&](std::string_view item) {
-    uint64_t at = pos++;
-    std::optional<Json> entry = parseJson(item);
+std::unique_ptr<XsnapWorker> VatWarehouse::load(VatLoad& l) {
+  const std::string& vatID = l.vatID;
+  XsnapOptions quiet = l.options;
+  quiet.console = nullptr;  // replay is quiet: those lines were printed the first time
+  std::unique_ptr<XsnapWorker> worker;
+  stats_.workerSpawns++;
+  if (l.snapshot) {
+    stats_.snapshotLoads++;
+    worker = XsnapWorker::startFromSnapshot(quiet, l.snapshot->rewound(), l.snapshotLabel);
+  } else {
+    worker = XsnapWorker::start(quiet);
+    DeliveryResult r = worker->loadVat(packages_, l.bundle, l.liveSlotsOptions);
+    SS_INSIST(r.ok(), "vat {} ({}): cannot load its worker: {}", vatID, l.options.name, r.problem);
+  }
+  uint64_t total = l.items.size();
+  for (uint64_t i = 0; i < total; i++) {
+    uint64_t at = l.startPos + i;
+    std::optional<Json> entry = parseJson(l.items[i]);
     SS_INSIST(entry && entry->contains("d") && entry->contains("sc"), "{} transcript item {} is malformed", vatID, at);
     const Json& d = (*entry)["d"];
     std::string dtype = d.is_array() && !d.empty() && d[0].is_string() ? d[0].get<std::string>() : "";
-    if (at == span.startPos) {
-      SS_INSIST(dtype == "initialize-worker" || dtype == "load-snapshot",
-                "transcript of {} starts with '{}', not initialize-worker or load-snapshot", vatID, dtype);
-      return;
-    }
     SS_INSIST(dtype != "save-snapshot" && dtype != "load-snapshot" && dtype != "initialize-worker" && dtype != "shutdown-worker",
               "replay of {} met '{}' at transcript position {}", vatID, dtype, at);
     ReplayHandler sim((*entry)["sc"]);
-    DeliveryResult r = worker.deliver(toJson(d), sim);
+    DeliveryResult r = worker->deliver(toJson(d), sim);
     std::string mismatch = sim.finish();
     if (!mismatch.empty()) {
-      panic(fmt::format("replay of vat {} diverged at transcript position {}: {}", vatID, at, mismatch));
+      panic(fmt::format("replay of vat {} ({}) diverged at transcript position {}: {}", vatID, l.options.name, at, mismatch));
     }
     SS_INSIST(r.status == DeliveryStatus::kOk || r.status == DeliveryStatus::kVatError,
               "replay of vat {} at transcript position {} failed: {}", vatID, at, r.problem);
-  });
+    stats_.replayedDeliveries++;
+    if (options_.onReplayProgress && total >= 50 && ((i + 1) % 100 == 0 || i + 1 == total)) {
+      options_.onReplayProgress(vatID, l.options.name, i + 1, total);
+    }
+  }
+  worker->setConsole(options_.console);
+  return worker;
+}
+
+void VatWarehouse::preload(const std::vector<std::string>& vatIDs) {
+  // One gate for all preloads: no more concurrent replays than cores.
+  static std::counting_semaphore<256> gate(std::max(1u, std::min(256u, std::thread::hardware_concurrency())));
+  for (const std::string& vatID : vatIDs) {
+    if (online_.count(vatID) || loading_.count(vatID) || !kernel_.vatIsAlive(vatID)) continue;
+    if (online_.size() + loading_.size() >= options_.maxVatsOnline) break;
+    std::shared_ptr<VatLoad> l = prepareLoad(vatID);
+    loading_[vatID] = std::async(std::launch::async, [this, l] {
+      gate.acquire();
+      struct Release {
+        ~Release() { gate.release(); }
+      } release;
+      return load(*l);
+    });
+  }
+}
+
+void VatWarehouse::admit(const std::string& vatID, std::unique_ptr<XsnapWorker> worker) {
+  online_[vatID] = Online{std::move(worker), ++useClock_};
+  while (online_.size() > std::max<size_t>(options_.maxVatsOnline, 1)) {
+    auto lru = std::min_element(online_.begin(), online_.end(),
+                                [](const auto& a, const auto& b) { return a.second.lastUsed < b.second.lastUsed; });
+    lru->second.worker->shutdown();
+    online_.erase(lru);
+  }
+}
+
+XsnapWorker& VatWarehouse::ensureOnline(const std::string& vatID) {
+  if (auto it = online_.find(vatID); it != online_.end()) {
+    if (it->second.worker->running()) {
+      it->second.lastUsed = ++useClock_;
+      return *it->second.worker;
+    }
+    online_.erase(it);  // it died between deliveries: bring it back from snapshot + transcript
+  }
+  std::unique_ptr<XsnapWorker> worker;
+  if (auto l = loading_.find(vatID); l != loading_.end()) {
+    worker = l->second.get();  // a preload; rethrows its panic
+    loading_.erase(l);
+  } else {
+    worker = load(*prepareLoad(vatID));
+  }
+  admit(vatID, std::move(worker));
+  return *online_.at(vatID).worker;
 }
 
 DeliveryResult VatWarehouse::deliverAndRecord(const std::string& vatID, XsnapWorker& worker,
                                               const std::string& vdo, SyscallHandler& syscalls) {
   RecordingHandler rec(syscalls);
   DeliveryResult r = worker.deliver(vdo, rec);
+  stats_.deliveries++;
   storage_.transcripts().addItem(vatID, fmt::format(R"({{"d":{},"sc":[{}],"r":{}}})", vdo, rec.sc(), transcriptResult(r)));
   if (!worker.alive()) online_.erase(vatID);
   return r;
@@ -209,13 +312,14 @@ void VatWarehouse::maybeSaveSnapshot(const std::string& vatID, SyscallHandler& s
   // A bringOutYourDead first, as SwingSet does, to shake loose garbage before the forced GC of a
   // snapshot. Its failure is not acted upon, and it costs no meter.
   deliverAndRecord(vatID, worker, R"(["bringOutYourDead"])", syscalls);
-  if (auto it = online_.find(vatID); it != online_.end()) saveSnapshot(vatID, *it->second);
+  if (auto it = online_.find(vatID); it != online_.end()) saveSnapshot(vatID, *it->second.worker);
 }
 
 void VatWarehouse::saveSnapshot(const std::string& vatID, XsnapWorker& worker) {
   // shared_ptr: the buffer is read both by the compressing thread and by the new worker.
   auto buf = std::make_shared<SnapshotBuffer>();
   SavedSnapshot saved = worker.saveSnapshot(*buf);
+  stats_.snapshotSaves++;
   TranscriptStore& transcripts = storage_.transcripts();
   SnapshotInfo info{transcripts.getCurrentSpanBounds(vatID).endPos, saved.hash, saved.size, 0};
   if (pending_.size() >= 4) {  // bound the memory held by snapshots in flight
@@ -228,10 +332,11 @@ void VatWarehouse::saveSnapshot(const std::string& vatID, XsnapWorker& worker) {
   transcripts.rolloverSpan(vatID);
   transcripts.addItem(vatID, fmt::format(R"({{"d":["load-snapshot",{{"snapshotID":"{}"}}],"sc":[],"r":{{"status":"ok"}}}})", info.hash));
   if (options_.restartWorkerOnSnapshot) {
+    stats_.workerSpawns++;
     auto fresh = XsnapWorker::startFromSnapshot(workerOptions(vatID, VatState(kernel_, vatID).options()), buf->rewound(),
                                                 fmt::format("{}-{}", vatID, info.snapPos));
     worker.shutdown();
-    online_[vatID] = std::move(fresh);
+    online_[vatID].worker = std::move(fresh);
   }
 }
 

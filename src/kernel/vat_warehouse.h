@@ -1,34 +1,49 @@
 #pragma once
 // VatWarehouse: the vats that have a live worker. A vat is brought online only when a delivery
-// needs it: its worker starts from the latest heap snapshot (or from its bundles), then replays
-// the current transcript span, answering syscalls from the transcript, never from kernel state.
-// Every delivery it makes is appended to the vat's transcript in the same crank.
+// needs it (or ahead of time by preload()): its worker starts from the latest heap snapshot, or
+// from its bundles, then replays the current transcript span, answering syscalls from the
+// transcript, never from kernel state. Every delivery it makes is appended to the vat's transcript
+// in the same crank. At most maxVatsOnline workers live; the least recently used goes offline.
 // Invariants: a worker's heap always equals "snapshot + current span"; after a crank rollback the
-// kernel evicts the vat, so no worker ever holds state the store does not.
+// kernel evicts the vat, so no worker ever holds state the store does not. Only the kernel thread
+// touches the store; preload threads get everything they need read out beforehand.
+#include <atomic>
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "kernel/state/kernel_state.h"
-#include "store/snap_store.h"
 #include "store/kernel_storage.h"
+#include "store/snap_store.h"
 #include "worker/worker.h"
 #include "worker/worker_packages.h"
 #include "worker/xsnap_worker.h"
 
 namespace swingset {
 
-
 struct WarehouseOptions {
   uint64_t snapshotInitial = 3;
   uint64_t snapshotInterval = 200;
   bool restartWorkerOnSnapshot = true;
   bool relaxDurabilityRules = false;
+  size_t maxVatsOnline = 50;
   std::chrono::milliseconds hangTimeout{0};
   ConsoleSink* console = nullptr;  // live console lines; never fed during replay
+  // Called while a long span replays (vatID, name, replayed, total); may run on a preload thread.
+  std::function<void(const std::string&, const std::string&, uint64_t, uint64_t)> onReplayProgress;
+};
+
+struct WarehouseStats {
+  std::atomic<uint64_t> deliveries{0};
+  std::atomic<uint64_t> replayedDeliveries{0};
+  std::atomic<uint64_t> workerSpawns{0};
+  std::atomic<uint64_t> snapshotLoads{0};
+  std::atomic<uint64_t> snapshotSaves{0};
 };
 
 class VatWarehouse {
@@ -43,18 +58,24 @@ class VatWarehouse {
   // After a delivery crank that was not aborted: takes a heap snapshot when the policy says so
   // (a bringOutYourDead first, whose syscalls go to `syscalls`).
   void maybeSaveSnapshot(const std::string& vatID, SyscallHandler& syscalls);
+  // Starts bringing these vats online in the background, in parallel on the machine's cores.
+  void preload(const std::vector<std::string>& vatIDs);
   // Stops the vat's worker, if online (termination, rollback, shutdown).
   void evict(const std::string& vatID);
   // Stores every snapshot still being compressed. The host must call it before commit().
   void flushSnapshots();
+  std::vector<std::string> onlineVats() const;  // most recently used first
+  const WarehouseStats& stats() const { return stats_; }
   void shutdown();
-  size_t onlineCount() const { return online_.size(); }
 
  private:
+  struct VatLoad;
+  std::shared_ptr<VatLoad> prepareLoad(const std::string& vatID);
+  std::unique_ptr<XsnapWorker> load(VatLoad& load);
   XsnapOptions workerOptions(const std::string& vatID, const Json& options) const;
   XsnapWorker& ensureOnline(const std::string& vatID);
+  void admit(const std::string& vatID, std::unique_ptr<XsnapWorker> worker);
   bool hasSnapshot(const std::string& vatID);
-  void replaySpan(const std::string& vatID, XsnapWorker& worker);
   DeliveryResult deliverAndRecord(const std::string& vatID, XsnapWorker& worker,
                                   const std::string& vdo, SyscallHandler& syscalls);
   void saveSnapshot(const std::string& vatID, XsnapWorker& worker);
@@ -63,7 +84,14 @@ class VatWarehouse {
   KernelState& kernel_;            // owned by the Kernel
   const WorkerPackages& packages_; // owned by the Controller
   WarehouseOptions options_;
-  std::map<std::string, std::unique_ptr<XsnapWorker>> online_;
+  WarehouseStats stats_;
+  struct Online {
+    std::unique_ptr<XsnapWorker> worker;
+    uint64_t lastUsed = 0;
+  };
+  std::map<std::string, Online> online_;
+  uint64_t useClock_ = 0;
+  std::map<std::string, std::future<std::unique_ptr<XsnapWorker>>> loading_;  // preloads
   // Snapshots whose hash and transcript entries are recorded but whose gzip is still being made
   // on a background thread (gzip of a 10 MB heap takes ~250 ms; the kernel need not wait).
   // Invariant: flushed, in order, before any commit and before the vat's snapshot is read.
