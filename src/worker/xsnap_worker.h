@@ -64,6 +64,7 @@ class XsnapWorker final : public Worker {
   bool alive() const { return !failure_; }
   // alive(), and the process has not exited on its own since the last command (it is reaped if so).
   bool running() const { return alive() && !process_->wait(Clock::now()); }
+  void setHangTimeout(std::chrono::milliseconds t) { options_.hangTimeout = t; }
   // Where console upcalls go from now on (null drops them, e.g. during transcript replay).
   void setConsole(ConsoleSink* console) { options_.console = console; }
   pid_t pid() const { return process_->pid(); }
