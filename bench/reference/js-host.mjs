@@ -397,6 +397,9 @@ async function serve(line) {
   }
   reply.ms = Math.round((performance.now() - t0) * 1000) / 1000;
   reply.logs = logs;
+  // the kernel's activity hash after the request (as `swingset host` reports it), while a
+  // kernel is open: drivers print it to show whether the two kernels did the same work
+  if (controller) stats.activityHash = controller.getActivityhash();
   reply.stats = stats;
   send(reply);
   if (exitCode !== undefined) {
