@@ -70,7 +70,7 @@ struct Controller::Impl {
     ko.warehouse.onReplayProgress = options.onReplayProgress;
     kernel = std::make_unique<Kernel>(store->kernelStorage(), packages, ko);
     if (std::optional<std::string> id = kernel->state().deviceIDForName("vatAdmin")) {
-      vatAdminDevice = std::make_unique<VatAdminDevice>(store->kernelStorage(), kernel->state(), *id);
+      vatAdminDevice = std::make_unique<VatAdminDevice>(store->kernelStorage(), *kernel, *id);
       kernel->addDevice(*id, *vatAdminDevice);
     }
   }
@@ -234,7 +234,7 @@ void Controller::Impl::initialize(const Config& config, const std::string& argvJ
   std::string deviceID = state.allocateDeviceID();
   state.addDevice("vatAdmin", deviceID);
   DeviceState(state, deviceID).initialize(R"({"native":"vatAdmin"})", R"({"deviceParameters":{}})");
-  vatAdminDevice = std::make_unique<VatAdminDevice>(storage, state, deviceID);
+  vatAdminDevice = std::make_unique<VatAdminDevice>(storage, *kernel, deviceID);
   kernel->addDevice(deviceID, *vatAdminDevice);
 
   // bootstrap(vats, devices): every static vat's root, and every device's root, by name.

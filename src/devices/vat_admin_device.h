@@ -2,25 +2,27 @@
 // The vatAdmin device (`devices.vatAdmin`), native: the vat-admin vat reaches the kernel through
 // it with D(device).method(...). Its root node is `d+0`; bundlecaps are further nodes `d+N`,
 // remembered in its vatstore (`nextDev`, `id.<bundleID>`, `slot.d+N`), as in
-// device-vat-admin.js. This first version serves bundlecaps and named bundles; creating,
-// upgrading and terminating vats and meters come with dynamic vats.
+// device-vat-admin.js. It serves bundlecaps and named bundles, and creates and terminates
+// dynamic vats through the kernel (vat-admin-hooks.js). Meters, upgrades and changeOptions are
+// not yet supported and answer an error.
 #include <string>
 
 #include "kernel/device.h"
-#include "kernel/state/kernel_state.h"
+#include "kernel/kernel.h"
 #include "store/kernel_storage.h"
 
 namespace swingset {
 
 class VatAdminDevice final : public Device {
  public:
-  VatAdminDevice(KernelStorage& storage, KernelState& kernel, std::string deviceID);
+  VatAdminDevice(KernelStorage& storage, Kernel& kernel, std::string deviceID);
   DeviceResult invoke(const std::string& target, const std::string& method, const CapData& args) override;
 
  private:
   DeviceResult getBundleCap(const std::string& bundleID);
+  DeviceResult createVat(const Json& source, const Json& options, const CapData& args);
   KernelStorage& storage_;  // owned by the host's SwingStore
-  KernelState& kernel_;     // owned by the Kernel
+  Kernel& kernel_;          // owned by the Controller
   std::string deviceID_;
 };
 

@@ -29,7 +29,7 @@ class CrankScope {
 }  // namespace
 
 Kernel::Kernel(KernelStorage& storage, const WorkerPackages& packages, KernelOptions options)
-    : storage_(storage), state_(storage.kv()), warehouse_(storage, state_, packages, options.warehouse) {}
+    : storage_(storage), packages_(packages), state_(storage.kv()), warehouse_(storage, state_, packages, options.warehouse) {}
 
 Kernel::~Kernel() = default;
 
@@ -237,6 +237,19 @@ std::optional<std::string> Kernel::queueToKref(const std::string& target, const 
   if (!noResult) kpid = state_.addKernelPromise(resultPolicy).str();
   doSend(target, Message{methargs, kpid});
   return kpid;
+}
+
+std::string Kernel::createVatByEvent(const Json& source, const CapData& vatParameters, const Json& dynamicOptions) {
+  state_.incrementSlots(vatParameters.slots);
+  std::string vatID = state_.allocateVatID();
+  Json event = Json::object();
+  event["type"] = "create-vat";
+  event["vatID"] = vatID;
+  event["source"] = source;
+  event["vatParameters"] = vatParameters.toJson();
+  event["dynamicOptions"] = dynamicOptions;
+  state_.addToAcceptanceQueue(event);
+  return vatID;
 }
 
 // --- devices

@@ -54,6 +54,9 @@ class Kernel {
   // Returns the result kpid, holding a host reference on it, unless `noResult`.
   std::optional<std::string> queueToKref(const std::string& target, const std::string& method,
                                          const CapData& args, const std::string& resultPolicy, bool noResult = false);
+  // vatAdmin device hook (createByBundle/createByBundleID): allocates the vat's ID and queues its
+  // create-vat event; the vat is made by a later crank. vatParameters' slots are held meanwhile.
+  std::string createVatByEvent(const Json& source, const CapData& vatParameters, const Json& dynamicOptions);
   // Terminates a vat now (illegal syscall, delivery error, exit, host request).
   void terminateVat(const std::string& vatID, bool reject, const CapData& info);
   // Makes everything the kernel did durable-ready: call right before HostStorage::commit().
@@ -80,6 +83,7 @@ class Kernel {
   CrankResults processSend(const std::string& vatID, const std::string& target, const Message& msg);
   CrankResults processNotify(const std::string& vatID, const std::string& kpid);
   CrankResults processStartVat(const std::string& vatID, const CapData& vatParameters);
+  CrankResults processCreateVat(const Json& item);
   CrankResults processGCMessage(const std::string& type, const std::string& vatID, const std::vector<std::string>& krefs);
   CrankResults processBringOutYourDead(const std::string& vatID);
   CrankResults deliverAndLog(const std::string& vatID, const Json& vdo, bool measureDirt, uint64_t gcKrefs);
@@ -91,6 +95,7 @@ class Kernel {
   void endCrank();
 
   KernelStorage& storage_;  // owned by the host's SwingStore
+  const WorkerPackages& packages_;  // owned by the Controller
   KernelState state_;
   VatWarehouse warehouse_;
   std::map<std::string, Device*> devices_;  // not owned

@@ -2,8 +2,11 @@
 // process* functions of kernel.js and the kernel->vat half of vatTranslator.js).
 #include "base/panic.h"
 #include "kernel/crank_results.h"
+#include "kernel/smallcaps.h"
 #include "kernel/state/vat_state.h"
 #include "kernel/vat_syscalls.h"
+#include "store/bundle_store.h"
+#include "store/transcript_store.h"
 
 namespace swingset {
 namespace {
@@ -56,6 +59,7 @@ Kernel::CrankResults Kernel::deliverRunQueueEvent(const Json& item) {
     return processStartVat(item["vatID"], *vp);
   }
   if (type == "bringOutYourDead") return processBringOutYourDead(item["vatID"]);
+  if (type == "create-vat") return processCreateVat(item);
   if (type == "dropExports" || type == "retireExports" || type == "retireImports") {
     return processGCMessage(type, item["vatID"], stringArray(item["krefs"]));
   }
@@ -164,6 +168,67 @@ Kernel::CrankResults Kernel::processStartVat(const std::string& vatID, const Cap
   state_.decrementSlots(vatParameters.slots);  // the startVat event's references
   CrankResults r = deliverAndLog(vatID, Json::array({"startVat", vp}), true, 0);
   r.consumeMessage = true;
+  return r;
+}
+
+// A dynamic vat, as processCreateVat and recordDynamic in JS: its source (a bundle ID; a bundle
+// given inline is stored in the bundle store) and options go into the DB in this crank, then it
+// gets startVat. On success vat-admin hears newVatCallback(vatID, {rootObject}); on failure the
+// crank rolls back and vat-admin hears vatTerminated, which rejects the pending createVat.
+Kernel::CrankResults Kernel::processCreateVat(const Json& item) {
+  std::string vatID = item["vatID"];
+  std::optional<CapData> vp = CapData::fromJson(item["vatParameters"]);
+  SS_INSIST(vp, "malformed create-vat event: {}", toJson(item));
+  auto fail = [&](const std::string& why) {
+    CrankResults r;
+    r.abort = true;
+    r.consumeMessage = true;
+    r.terminate = Termination{vatID, true, kernelError(why)};
+    return r;
+  };
+  Json source = item["source"];
+  if (source.contains("bundle")) {
+    std::string json = toJson(source["bundle"]);
+    std::string error;
+    std::optional<std::string> id = computeBundleID(json, error);
+    if (!id) return fail(fmt::format("Vat Creation Error: invalid bundle: {}", error));
+    storage_.bundles().addBundle(*id, json);
+    source = Json::object({{"bundleID", *id}});
+  }
+  // The options are smallcaps values: "#undefined" means absent, and strings may carry a '!'.
+  Json dyn = Json::object();
+  for (auto it = item["dynamicOptions"].begin(); it != item["dynamicOptions"].end(); ++it) {
+    if (it.value() == "#undefined") continue;
+    std::optional<std::string> str = smallcapsString(it.value());
+    dyn[it.key()] = it.value().is_string() && str ? Json(*str) : it.value();
+  }
+  static const std::set<std::string> kKnown = {"name", "meterID", "managerType", "nodeOptions", "enableSetup",
+                                               "enablePipelining", "useTranscript", "reapInterval", "reapGCKrefs",
+                                               "neverReap", "critical"};
+  for (auto it = dyn.begin(); it != dyn.end(); ++it) {
+    if (!kKnown.count(it.key())) return fail(fmt::format("Vat Creation Error: unknown option {}", it.key()));
+  }
+  Json options = Json::object();
+  options["workerOptions"] = Json::object({{"type", "xsnap"}, {"bundleIDs", Json::array({packages_.lockdown.bundleID, packages_.supervisor.bundleID})}});
+  if (dyn.contains("name")) options["name"] = dyn["name"];
+  options["enableSetup"] = false;
+  options["enablePipelining"] = dyn.value("enablePipelining", false);
+  options["enableDisavow"] = false;
+  options["useTranscript"] = true;
+  Json reap = Json::object();
+  if (dyn.contains("reapInterval")) reap["deliveries"] = dyn["reapInterval"];
+  if (dyn.contains("reapGCKrefs")) reap["gcKrefs"] = dyn["reapGCKrefs"];
+  if (dyn.value("neverReap", false)) reap["never"] = true;
+  options["reapDirtThreshold"] = reap;
+  options["critical"] = dyn.value("critical", false);
+  if (dyn.contains("meterID") && !dyn["meterID"].is_null()) options["meterID"] = dyn["meterID"];
+  state_.addDynamicVat(vatID);
+  VatState(state_, vatID).initialize(toJson(source), toJson(options));
+  storage_.transcripts().initTranscript(vatID);
+  CrankResults r = processStartVat(vatID, *vp);
+  if (r.terminate) return r;  // consumeMessage is set: the creation is not retried
+  std::string root = *VatState(state_, vatID).mapVatSlotToKernelSlot(*VatSlot::parse("o+0"));
+  r.vatAdminMethargs = {"newVatCallback", CapData{fmt::format("#[{},{{\"rootObject\":\"$0.Alleged: undefined\"}}]", quoteJson(vatID)), {root}}};
   return r;
 }
 

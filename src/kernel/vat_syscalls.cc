@@ -123,7 +123,11 @@ std::string VatSyscalls::callNow(const Json& s) {
   std::optional<std::string> deviceID = state_.deviceNodeOwner(*KernelSlot::parse(*kd));
   SS_INSIST(deviceID, "device node {} has no owner", *kd);
   DeviceResult r = kernel_.invokeDevice(*deviceID, *kd, s[2].get<std::string>(), *args);
-  if (!r.ok) return toJson(Json::array({"error", r.error}));
+  if (!r.ok) {
+    // SwingSet's answer, word for word; the details go to the log, as there.
+    fmt::print(stderr, "device {} {}({}) failed: {}\n", *deviceID, s[2].get<std::string>(), args->body, r.error);
+    return R"(["error","device.invoke failed, see logs for details"])";
+  }
   for (std::string& slot : r.value.slots) slot = vat_.mapKernelSlotToVatSlot(slot).str();
   return okWith(r.value.toJson());
 }

@@ -1,0 +1,20 @@
+#pragma once
+// Reading kernel-side smallcaps capdata: the kernel never interprets bodies, except where
+// SwingSet's kernel itself unserializes (vat-admin hooks: createVat's options and
+// vatParameters). A sub-value is cut out with its own slots, renumbered from 0.
+#include <optional>
+#include <string>
+
+#include "base/json.h"
+#include "kernel/capdata.h"
+
+namespace swingset {
+
+// The JSON of a `#` body, or nullopt.
+std::optional<Json> smallcapsValue(const CapData& c);
+// capdata of `value` (a piece of the body of `whole`), with only the slots it refers to.
+CapData subCapData(const Json& value, const CapData& whole);
+// A smallcaps string's plain text (undoing the `!` escape), or nullopt if it encodes something else.
+std::optional<std::string> smallcapsString(const Json& value);
+
+}  // namespace swingset

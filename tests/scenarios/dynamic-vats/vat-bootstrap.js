@@ -1,0 +1,52 @@
+// Creates dynamic vats through the vat-admin service and keeps their roots and admin nodes.
+import { Far, E } from '@endo/far';
+
+export function buildRootObject() {
+  let svc;
+  const made = new Map();
+  const track = (key, { root, adminNode }) => {
+    const entry = { root, adminNode, outcome: ['pending'] };
+    made.set(key, entry);
+    E(adminNode)
+      .done()
+      .then(
+        v => {
+          entry.outcome = ['fulfilled', v];
+        },
+        e => {
+          entry.outcome = ['rejected', e && e.message];
+        },
+      );
+    return 'created';
+  };
+  return Far('bootstrap', {
+    async bootstrap(vats, devices) {
+      svc = await E(vats.vatAdmin).createVatAdminService(devices.vatAdmin);
+    },
+    async createByName(key, bundleName, start) {
+      return track(key, await E(svc).createVatByName(bundleName, { name: key, vatParameters: { start } }));
+    },
+    async createByBundlecap(key, bundleName, start) {
+      const bundleID = await E(svc).getBundleIDByName(bundleName);
+      const bundlecap = await E(svc).getBundleCap(bundleID);
+      return track(key, await E(svc).createVat(bundlecap, { name: key, vatParameters: { start } }));
+    },
+    async tryCreate(bundleName) {
+      try {
+        await E(svc).createVatByName(bundleName, {});
+        return 'created';
+      } catch (e) {
+        return `failed: ${e.message}`;
+      }
+    },
+    increment(key) {
+      return E(made.get(key).root).increment();
+    },
+    terminate(key, reason) {
+      return E(made.get(key).adminNode).terminateWithFailure(Error(reason));
+    },
+    outcome(key) {
+      return made.get(key).outcome;
+    },
+  });
+}
