@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "worker/snapshot_buffer.h"
+#include "base/file.h"
 #include "worker/xsnap_worker.h"
 
 namespace swingset {
@@ -49,16 +50,9 @@ double timeMs(F&& f) {
   return Ms(std::chrono::steady_clock::now() - t0).count();
 }
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 void run(int rounds) {
   WorkerPackages packages = WorkerPackages::locate();
-  std::string bundle = readFile(SWINGSET_BENCH_BUNDLE);
+  std::string bundle = readFile(SWINGSET_BENCH_BUNDLE).value();
   InstantKernel kernel;
   XsnapOptions options;
   options.executable = packages.xsnapWorker;

@@ -73,7 +73,7 @@ class Controller {
   void commit();
   void shutdown();
 
-  struct Impl;  // src/controller/controller_impl.h
+  struct Impl;  // src/controller/controller.cc
 
  private:
   explicit Controller(std::unique_ptr<Impl> impl);

@@ -1,4 +1,5 @@
 #include "cli/host.h"
+#include "base/file.h"
 
 #include <chrono>
 #include <fstream>
@@ -57,11 +58,9 @@ class Host {
         reply["cranks"] = r.cranks;
       }
     } else if (op == "installBundle") {
-      std::ifstream in(req.value("bundle", ""), std::ios::binary);
-      if (!in) throw ConfigError(fmt::format("cannot read bundle {}", req.value("bundle", "")));
-      std::ostringstream s;
-      s << in.rdbuf();
-      reply["bundleID"] = open().validateAndInstallBundle(s.str());
+      std::optional<std::string> bundle = readFile(req.value("bundle", ""));
+      if (!bundle) throw ConfigError(fmt::format("cannot read bundle {}", req.value("bundle", "")));
+      reply["bundleID"] = open().validateAndInstallBundle(*bundle);
       open().commit();
     } else if (op == "shutdown") {
       if (controller_) controller_->shutdown();

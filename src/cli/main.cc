@@ -12,20 +12,13 @@
 #include <fmt/format.h>
 
 #include "base/json.h"
+#include "base/file.h"
 #include "cli/host.h"
 #include "kernel/plain_json.h"
 #include "swingset/controller.h"
 
 namespace swingset {
 namespace {
-
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(fmt::format("cannot read {}", path));
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 ControllerOptions consoleToStderr() {
   ControllerOptions o;
@@ -104,7 +97,9 @@ int runCommand(CLI::App& app, const std::string& state, const std::string& confi
     return 0;
   }
   if (app.got_subcommand("install-bundle")) {
-    std::string id = c->validateAndInstallBundle(readFile(bundle));
+    std::optional<std::string> json = readFile(bundle);
+    if (!json) throw ConfigError(fmt::format("cannot read {}", bundle));
+    std::string id = c->validateAndInstallBundle(*json);
     c->commit();
     c->shutdown();
     printJson(Json::object({{"ok", true}, {"bundleID", id}}));

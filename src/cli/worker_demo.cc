@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "swingset/errors.h"
+#include "base/file.h"
 #include "worker/snapshot_buffer.h"
 #include "worker/xsnap_worker.h"
 
@@ -55,14 +56,6 @@ class DemoKernel : public SyscallHandler, public ConsoleSink {
   }
 };
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(fmt::format("cannot read {}", path));
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 int run(const std::string& bundlePath) {
   WorkerPackages packages = WorkerPackages::locate();
   DemoKernel kernel;
@@ -73,7 +66,9 @@ int run(const std::string& bundlePath) {
   options.console = &kernel;
   auto started = std::chrono::steady_clock::now();
   auto worker = XsnapWorker::start(options);
-  DeliveryResult r = worker->loadVat(packages, readFile(bundlePath),
+  std::optional<std::string> bundle = readFile(bundlePath);
+  if (!bundle) throw ConfigError(fmt::format("cannot read {}", bundlePath));
+  DeliveryResult r = worker->loadVat(packages, *bundle,
                                      R"({"enableDisavow":false,"relaxDurabilityRules":false})");
   if (!r.ok()) throw ConfigError(r.problem);
   r = worker->deliver(R"(["startVat",{"body":"#{\"greeting\":\"Hello\"}","slots":[]}])", kernel);

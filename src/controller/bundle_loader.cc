@@ -1,4 +1,5 @@
 #include "controller/bundle_loader.h"
+#include "base/file.h"
 
 #include <fstream>
 #include <sstream>
@@ -13,19 +14,17 @@ namespace swingset {
 namespace fs = std::filesystem;
 namespace {
 
-std::string readFile(const fs::path& p, const std::string& what) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw ConfigError(fmt::format("{}: cannot read {}", what, p.string()));
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+std::string readBundleFile(const fs::path& p, const std::string& what) {
+  std::optional<std::string> text = readFile(p);
+  if (!text) throw ConfigError(fmt::format("{}: cannot read {}", what, p.string()));
+  return *text;
 }
 
 }  // namespace
 
 std::string loadBundleJson(const BundleSource& source, const std::string& what) {
   if (source.bundleJson) return *source.bundleJson;
-  if (source.bundleSpec) return readFile(*source.bundleSpec, what);
+  if (source.bundleSpec) return readBundleFile(*source.bundleSpec, what);
   if (!source.sourceSpec) throw ConfigError(fmt::format("{}: no bundle source", what));
   fs::path out = fs::temp_directory_path() / fmt::format("swingset-bundle-{}-{}.json", ::getpid(), std::hash<std::string>{}(what));
   SpawnSpec spec;
@@ -38,7 +37,7 @@ std::string loadBundleJson(const BundleSource& source, const std::string& what) 
     throw ConfigError(fmt::format("{}: bundling {} failed ({}); is Node installed (scripts/setup.sh)?", what,
                                   source.sourceSpec->string(), st.describe()));
   }
-  std::string json = readFile(out, what);
+  std::string json = readBundleFile(out, what);
   fs::remove(out);
   return json;
 }

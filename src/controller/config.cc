@@ -1,6 +1,7 @@
 // Config::load: reads and checks config.json (reference/kernel.md §7). Every problem is an
 // operator error, thrown as ConfigError naming the file as given and the field's dotted path.
 #include "swingset/config.h"
+#include "base/file.h"
 
 #include <cmath>
 #include <fstream>
@@ -226,12 +227,9 @@ class Loader {
 
 Config Config::load(const std::filesystem::path& file) {
   std::string name = file.string();
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw ConfigError(fmt::format("{}: cannot read the file", name));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw ConfigError(fmt::format("{}: cannot read the file", name));
-  std::optional<Json> parsed = parseJson(text.str());
+  std::optional<std::string> text = readFile(file);
+  if (!text) throw ConfigError(fmt::format("{}: cannot read the file", name));
+  std::optional<Json> parsed = parseJson(*text);
   if (!parsed) throw ConfigError(fmt::format("{}: not valid JSON", name));
   const Json& root = *parsed;
   if (!root.is_object()) throw ConfigError(fmt::format("{}: must hold a JSON object", name));

@@ -1,4 +1,5 @@
 #include "worker/worker_packages.h"
+#include "base/file.h"
 
 #include <cstdlib>
 #include <fstream>
@@ -20,16 +21,14 @@ fs::path jsDir() {
 
 namespace {
 
-std::string readFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) {
+std::string readPackageFile(const fs::path& p) {
+  std::optional<std::string> text = readFile(p);
+  if (!text) {
     throw ConfigError(fmt::format("cannot read {} (run scripts/setup.sh to install the pinned "
                                   "npm packages, or set SWINGSET_JS_DIR)",
                                   p.string()));
   }
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return *text;
 }
 
 }  // namespace
@@ -64,8 +63,8 @@ WorkerPackages WorkerPackages::locate() {
   }
   fs::path lockdown = nm / "@agoric/xsnap-lockdown/dist/lockdown.bundle";
   fs::path supervisor = nm / "@agoric/swingset-xsnap-supervisor/dist/supervisor.bundle";
-  p.lockdown = parseWorkerBundle(readFile(lockdown), lockdown.string());
-  p.supervisor = parseWorkerBundle(readFile(supervisor), supervisor.string());
+  p.lockdown = parseWorkerBundle(readPackageFile(lockdown), lockdown.string());
+  p.supervisor = parseWorkerBundle(readPackageFile(supervisor), supervisor.string());
   return p;
 }
 

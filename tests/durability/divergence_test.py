@@ -12,16 +12,7 @@ import subprocess
 import sys
 import tempfile
 
-from durability import write_rally_config
-
-
-def dump(db_path):
-    con = sqlite3.connect(db_path)
-    try:
-        return {t: con.execute(f'SELECT * FROM {t} ORDER BY 1, 2').fetchall()
-                for t in ('kvStore', 'transcriptItems', 'transcriptSpans', 'snapshots', 'bundles')}
-    finally:
-        con.close()
+from durability import dump, report, write_rally_config
 
 
 def main():
@@ -65,11 +56,7 @@ def main():
             ('#999' in error and original in error, 'error shows the expected and the actual syscall'),
             (dump(db) == before, 'the DB is untouched'),
         ]
-        failed = [what for ok, what in checks if not ok]
-        for ok, what in checks:
-            print(('ok   ' if ok else 'FAIL ') + what)
-        print(f'{len(checks) - len(failed)} passed, {len(failed)} failed')
-        return 1 if failed else 0
+        return report(checks)
 
 
 if __name__ == '__main__':

@@ -2,6 +2,7 @@
 session over the JSON-lines protocol (tests/golden/driver.py's Host)."""
 import json
 import os
+import sqlite3
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'golden'))
@@ -40,3 +41,22 @@ class Session:
     def close(self):
         self.request('shutdown')
         self.host.wait()
+
+
+def report(checks):
+    """Prints each (ok, what) check and the closing count; returns the exit code."""
+    failed = [what for ok, what in checks if not ok]
+    for ok, what in checks:
+        print(('ok   ' if ok else 'FAIL ') + what)
+    print(f'{len(checks) - len(failed)} passed, {len(failed)} failed')
+    return 1 if failed else 0
+
+
+def dump(db_path):
+    """Every row of every swing-store table, to show a DB is untouched."""
+    con = sqlite3.connect(db_path)
+    try:
+        return {t: con.execute(f'SELECT * FROM {t} ORDER BY 1, 2').fetchall()
+                for t in ('kvStore', 'transcriptItems', 'transcriptSpans', 'snapshots', 'bundles')}
+    finally:
+        con.close()

@@ -9,7 +9,7 @@ import os
 import sys
 import tempfile
 
-from durability import Session, write_rally_config
+from durability import report, Session, write_rally_config
 
 INTERVAL = 200   # SwingSet's default snapshotInterval
 ROUND_TRIPS = 1200  # bob gets a ping and a bringOutYourDead per round trip: 2,400 deliveries
@@ -46,11 +46,7 @@ def main():
             (replayed <= INTERVAL * stats['workerSpawns'], f'replayed {replayed} <= {INTERVAL} per vat loaded'),
             (count.get('logs') == [], 'no console output was replayed'),
         ]
-        failed = [what for ok, what in checks if not ok]
-        for ok, what in checks:
-            print(('ok   ' if ok else 'FAIL ') + what)
-        print(f'{len(checks) - len(failed)} passed, {len(failed)} failed')
-        return 1 if failed else 0
+        return report(checks)
 
 
 if __name__ == '__main__':

@@ -12,7 +12,7 @@ import sys
 import tempfile
 import time
 
-from durability import Session, write_rally_config
+from durability import report, Session, write_rally_config
 
 
 def main():
@@ -39,11 +39,7 @@ def main():
             (count.get('result', {}).get('body') == '#{"inOrder":true,"pings":8}', f'bob kept his heap: {count.get("result")}'),
             (after['stats']['workerSpawns'] > before, 'a new worker was started for bob'),
         ]
-        failed = [what for ok, what in checks if not ok]
-        for ok, what in checks:
-            print(('ok   ' if ok else 'FAIL ') + what)
-        print(f'{len(checks) - len(failed)} passed, {len(failed)} failed')
-        return 1 if failed else 0
+        return report(checks)
 
 
 if __name__ == '__main__':

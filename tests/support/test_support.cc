@@ -1,4 +1,5 @@
 #include "support/test_support.h"
+#include "base/file.h"
 
 #include <stdlib.h>
 
@@ -11,11 +12,9 @@ namespace swingset::testing {
 
 std::string readTestBundle(const std::string& name) {
   std::filesystem::path p = std::filesystem::path(SWINGSET_TEST_BUNDLE_DIR) / (name + ".bundle.json");
-  std::ifstream in(p, std::ios::binary);
-  SS_INSIST(in.good(), "test bundle {} is missing (is the test_bundles target built?)", p.string());
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  std::optional<std::string> text = readFile(p);
+  SS_INSIST(text, "test bundle {} is missing (is the test_bundles target built?)", p.string());
+  return *text;
 }
 
 TempDir::TempDir() {
