@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <semaphore>
+#include <mutex>
 #include <thread>
 
 #include "base/panic.h"
@@ -77,7 +78,7 @@ std::string transcriptResult(const DeliveryResult& r) {
 struct VatWarehouse::VatLoad {
   std::string vatID;
   XsnapOptions options;
-  std::shared_ptr<SnapshotBuffer> snapshot;  // start from this heap, or else...
+  std::optional<SnapStore::CompressedSnapshot> snapshot;  // start from this heap, or else...
   std::string snapshotLabel;
   std::string bundle;  // ...from lockdown, supervisor and this vat bundle
   std::string liveSlotsOptions;
@@ -92,13 +93,15 @@ VatWarehouse::VatWarehouse(KernelStorage& storage, KernelState& kernel, const Wo
 VatWarehouse::~VatWarehouse() { shutdown(); }
 
 void VatWarehouse::shutdown() {
-  for (auto& [vatID, f] : loading_) {
+  for (auto& [vatID, p] : loading_) {
     try {
-      f.get()->shutdown();
+      if (std::unique_ptr<XsnapWorker> w = p.worker.get()) w->shutdown();
     } catch (const std::exception&) {  // a preload that failed matters only if the vat is used
     }
   }
   loading_.clear();
+  for (std::future<std::unique_ptr<XsnapWorker>>& f : abandoned_) f.wait();  // they yield no worker
+  abandoned_.clear();
   for (PendingSnapshot& p : pending_) p.gzip.wait();  // never leave a thread behind
   for (auto& [vatID, o] : online_) o.worker->shutdown();
   online_.clear();
@@ -133,7 +136,7 @@ XsnapOptions VatWarehouse::workerOptions(const std::string& vatID, const Json& o
 void VatWarehouse::evict(const std::string& vatID) {
   if (auto l = loading_.find(vatID); l != loading_.end()) {
     try {
-      l->second.get()->shutdown();
+      if (std::unique_ptr<XsnapWorker> w = l->second.worker.get()) w->shutdown();
     } catch (const std::exception&) {  // the vat is going away: its failed preload does not matter
     }
     loading_.erase(l);
@@ -172,11 +175,9 @@ std::shared_ptr<VatWarehouse::VatLoad> VatWarehouse::prepareLoad(const std::stri
   }
   if (hasSnapshot(vatID)) {
     flushSnapshots();
-    SnapshotInfo info = *storage_.snapshots().getSnapshotInfo(vatID);
-    std::string raw = storage_.snapshots().loadSnapshot(vatID);  // checks the hash
-    l->snapshot = std::make_shared<SnapshotBuffer>();
-    l->snapshot->write(raw.data(), raw.size());
-    l->snapshotLabel = fmt::format("{}-{}-{}", vatID, info.snapPos, info.hash);
+    l->snapshot = storage_.snapshots().readCompressed(vatID);  // inflated and checked by load()
+    SS_INSIST(l->snapshot, "{} has no snapshot in use", vatID);
+    l->snapshotLabel = fmt::format("{}-{}-{}", vatID, l->snapshot->info.snapPos, l->snapshot->info.hash);
   } else {
     std::optional<std::string> bundle = storage_.bundles().getBundle(bundleID);
     if (!bundle) {
@@ -211,10 +212,16 @@ std::unique_ptr<XsnapWorker> VatWarehouse::load(VatLoad& l) {
   stats_.workerSpawns++;
   if (l.snapshot) {
     stats_.snapshotLoads++;
-    worker = XsnapWorker::startFromSnapshot(quiet, l.snapshot->rewound(), l.snapshotLabel);
+    SnapshotBuffer heap;
+    std::string raw = SnapStore::inflate(*l.snapshot, vatID);
+    heap.write(raw.data(), raw.size());
+    worker = XsnapWorker::startFromSnapshot(quiet, heap.rewound(), l.snapshotLabel);
   } else {
-    worker = XsnapWorker::start(quiet);
-    DeliveryResult r = worker->loadVat(packages_, l.bundle, l.liveSlotsOptions);
+    // A new worker for this vat is one that has evaluated lockdown and the supervisor: start it
+    // from a snapshot of exactly that, taken once per process, then give it the vat's bundle.
+    Fd base = supervisorSnapshot().reader();
+    worker = XsnapWorker::startFromSnapshot(quiet, base.get(), "supervisor");
+    DeliveryResult r = worker->setBundle(l.bundle, l.liveSlotsOptions);
     SS_INSIST(r.ok(), "vat {} ({}): cannot load its worker: {}", vatID, l.options.name, r.problem);
   }
   uint64_t total = l.items.size();
@@ -243,20 +250,42 @@ std::unique_ptr<XsnapWorker> VatWarehouse::load(VatLoad& l) {
   return worker;
 }
 
+const SnapshotBuffer& VatWarehouse::supervisorSnapshot() {
+  std::lock_guard<std::mutex> lock(supervisorSnapshotMutex_);
+  if (!supervisorSnapshot_) {
+    XsnapOptions o;
+    o.executable = packages_.xsnapWorker;
+    o.vatID = "v0";
+    o.name = "supervisor";
+    o.hangTimeout = options_.hangTimeout;
+    stats_.workerSpawns++;
+    std::unique_ptr<XsnapWorker> w = XsnapWorker::start(o);
+    DeliveryResult r = w->loadSupervisor(packages_);
+    SS_INSIST(r.ok(), "cannot start a worker with lockdown and the supervisor: {}", r.problem);
+    auto buf = std::make_unique<SnapshotBuffer>();
+    w->saveSnapshot(*buf);
+    w->shutdown();
+    supervisorSnapshot_ = std::move(buf);
+  }
+  return *supervisorSnapshot_;
+}
+
 void VatWarehouse::preload(const std::vector<std::string>& vatIDs) {
   // One gate for all preloads: no more concurrent replays than cores.
   static std::counting_semaphore<256> gate(std::max(1u, std::min(256u, std::thread::hardware_concurrency())));
   for (const std::string& vatID : vatIDs) {
     if (online_.count(vatID) || loading_.count(vatID) || !kernel_.vatIsAlive(vatID)) continue;
     if (online_.size() + loading_.size() >= options_.maxVatsOnline) break;
-    std::shared_ptr<VatLoad> l = prepareLoad(vatID);
-    loading_[vatID] = std::async(std::launch::async, [this, l] {
+    Preload p{prepareLoad(vatID), std::make_shared<std::atomic<bool>>(false), {}};
+    p.worker = std::async(std::launch::async, [this, l = p.load, started = p.started]() -> std::unique_ptr<XsnapWorker> {
       gate.acquire();
       struct Release {
         ~Release() { gate.release(); }
       } release;
+      if (started->exchange(true)) return nullptr;  // the kernel thread needed it first and took it
       return load(*l);
     });
+    loading_.emplace(vatID, std::move(p));
   }
 }
 
@@ -280,7 +309,14 @@ XsnapWorker& VatWarehouse::ensureOnline(const std::string& vatID) {
   }
   std::unique_ptr<XsnapWorker> worker;
   if (auto l = loading_.find(vatID); l != loading_.end()) {
-    worker = l->second.get();  // a preload; rethrows its panic
+    Preload& p = l->second;
+    if (p.started->exchange(true)) {
+      worker = p.worker.get();  // under way or done; rethrows its panic
+    } else {
+      // Still waiting for a core: load it here rather than queue behind other preloads.
+      worker = load(*p.load);
+      abandoned_.push_back(std::move(p.worker));
+    }
     loading_.erase(l);
   } else {
     worker = load(*prepareLoad(vatID));

@@ -13,6 +13,7 @@
 #include <functional>
 #include <future>
 #include <map>
+#include <mutex>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +22,7 @@
 #include "store/kernel_storage.h"
 #include "store/snap_store.h"
 #include "worker/worker.h"
+#include "worker/snapshot_buffer.h"
 #include "worker/worker_packages.h"
 #include "worker/xsnap_worker.h"
 
@@ -73,6 +75,7 @@ class VatWarehouse {
   std::shared_ptr<VatLoad> prepareLoad(const std::string& vatID);
   std::unique_ptr<XsnapWorker> load(VatLoad& load);
   XsnapOptions workerOptions(const std::string& vatID, const Json& options) const;
+  const SnapshotBuffer& supervisorSnapshot();
   XsnapWorker& ensureOnline(const std::string& vatID);
   void admit(const std::string& vatID, std::unique_ptr<XsnapWorker> worker);
   bool hasSnapshot(const std::string& vatID);
@@ -91,7 +94,19 @@ class VatWarehouse {
   };
   std::map<std::string, Online> online_;
   uint64_t useClock_ = 0;
-  std::map<std::string, std::future<std::unique_ptr<XsnapWorker>>> loading_;  // preloads
+  // A vat being brought online in the background. Whoever sets `started` first loads it: the
+  // preload thread once it gets a core, or the kernel thread if it needs the vat before that.
+  struct Preload {
+    std::shared_ptr<VatLoad> load;
+    std::shared_ptr<std::atomic<bool>> started;
+    std::future<std::unique_ptr<XsnapWorker>> worker;  // null if the kernel thread took over
+  };
+  std::map<std::string, Preload> loading_;
+  std::vector<std::future<std::unique_ptr<XsnapWorker>>> abandoned_;  // preloads the kernel took over
+  // A worker's heap right after lockdown and the supervisor, made on first need; new vats start
+  // from it. Preload threads share it, hence the mutex.
+  std::mutex supervisorSnapshotMutex_;
+  std::unique_ptr<SnapshotBuffer> supervisorSnapshot_;  // guarded by supervisorSnapshotMutex_
   // Snapshots whose hash and transcript entries are recorded but whose gzip is still being made
   // on a background thread (gzip of a 10 MB heap takes ~250 ms; the kernel need not wait).
   // Invariant: flushed, in order, before any commit and before the vat's snapshot is read.

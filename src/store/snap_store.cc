@@ -154,19 +154,12 @@ std::optional<SnapshotInfo> SnapStore::getSnapshotInfo(std::string_view vatID) {
   return info;
 }
 
-void SnapStore::inflateInUse(std::string_view vatID,
-                             const std::function<void(std::string_view)>& chunk) {
-  Statement& s = db_.prepare(
-      "SELECT hash, uncompressedSize, compressedSnapshot FROM snapshots WHERE vatID = ? AND inUse "
-      "= 1");
-  s.bindText(1, vatID);
-  SS_STORE_INSIST(db_, s.step(), "no snapshot in use for {}", vatID);
-  const std::string hash(s.columnText(0));
-  const uint64_t size = static_cast<uint64_t>(s.columnInt64(1));
-  std::string_view gz = s.columnBlob(2);
-
+// Inflates `gz`, passing the raw bytes to `chunk`, and checks them against `hash` and `size`.
+// Touches no Db (it may run on a preload thread); a corrupt snapshot is a KernelPanic.
+static void inflateChecked(std::string_view gz, const std::string& hash, uint64_t size, std::string_view vatID,
+                           const std::function<void(std::string_view)>& chunk) {
   z_stream z{};
-  SS_STORE_INSIST(db_, inflateInit2(&z, kGzipWindowBits) == Z_OK, "inflateInit2 failed");
+  SS_INSIST(inflateInit2(&z, kGzipWindowBits) == Z_OK, "inflateInit2 failed");
   std::unique_ptr<z_stream, int (*)(z_stream*)> guard(&z, inflateEnd);
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
   z.avail_in = static_cast<uInt>(gz.size());
@@ -178,19 +171,51 @@ void SnapStore::inflateInUse(std::string_view vatID,
     z.next_out = reinterpret_cast<Bytef*>(buf);
     z.avail_out = sizeof buf;
     rc = inflate(&z, Z_NO_FLUSH);
-    SS_STORE_INSIST(db_, rc == Z_OK || rc == Z_STREAM_END,
-                    "snapshot of {} (hash {}) is not valid gzip: {}", vatID, hash,
-                    z.msg ? z.msg : "truncated");
+    SS_INSIST(rc == Z_OK || rc == Z_STREAM_END, "snapshot of {} (hash {}) is not valid gzip: {}", vatID, hash,
+              z.msg ? z.msg : "truncated");
     std::string_view out(buf, sizeof buf - z.avail_out);
     sha.update(out);
     got += out.size();
     chunk(out);
   }
-  s.reset();
   std::string actual = sha.hexDigest();
-  SS_STORE_INSIST(db_, actual == hash && got == size,
-                  "snapshot of {} is corrupt: expected hash {} ({} bytes), got {} ({} bytes)",
-                  vatID, hash, size, actual, got);
+  SS_INSIST(actual == hash && got == size, "snapshot of {} is corrupt: expected hash {} ({} bytes), got {} ({} bytes)",
+            vatID, hash, size, actual, got);
+}
+
+void SnapStore::inflateInUse(std::string_view vatID,
+                             const std::function<void(std::string_view)>& chunk) {
+  std::optional<CompressedSnapshot> c = readCompressed(vatID);
+  SS_STORE_INSIST(db_, c.has_value(), "no snapshot in use for {}", vatID);
+  try {
+    inflateChecked(c->gzip, c->info.hash, c->info.uncompressedSize, vatID, chunk);
+  } catch (const KernelPanic& e) {  // a corrupt snapshot latches the store, like any store failure
+    db_.markBroken(e.what());
+    throw;
+  }
+}
+
+std::optional<SnapStore::CompressedSnapshot> SnapStore::readCompressed(std::string_view vatID) {
+  Statement& s = db_.prepare(
+      "SELECT snapPos, hash, uncompressedSize, compressedSize, compressedSnapshot FROM snapshots "
+      "WHERE vatID = ? AND inUse = 1");
+  s.bindText(1, vatID);
+  if (!s.step()) {
+    s.reset();
+    return std::nullopt;
+  }
+  CompressedSnapshot c{{static_cast<uint64_t>(s.columnInt64(0)), std::string(s.columnText(1)),
+                        static_cast<uint64_t>(s.columnInt64(2)), static_cast<uint64_t>(s.columnInt64(3))},
+                       std::string(s.columnBlob(4))};
+  s.reset();
+  return c;
+}
+
+std::string SnapStore::inflate(const CompressedSnapshot& c, std::string_view vatID) {
+  std::string raw;
+  raw.reserve(c.info.uncompressedSize);
+  inflateChecked(c.gzip, c.info.hash, c.info.uncompressedSize, vatID, [&](std::string_view b) { raw.append(b); });
+  return raw;
 }
 
 std::string SnapStore::loadSnapshot(std::string_view vatID) {

@@ -43,6 +43,14 @@ class SnapStore {
   // on a mismatch the reader has already seen bad bytes: treat the panic as fatal for it too.
   void loadSnapshotToFd(std::string_view vatID, int fd);
   std::optional<SnapshotInfo> getSnapshotInfo(std::string_view vatID);
+  // The snapshot in use, still compressed: read on the store's thread, inflated on any thread.
+  struct CompressedSnapshot {
+    SnapshotInfo info;
+    std::string gzip;
+  };
+  std::optional<CompressedSnapshot> readCompressed(std::string_view vatID);
+  // The raw bytes, checked against the hash. Touches no Db; panics if they do not match.
+  static std::string inflate(const CompressedSnapshot& c, std::string_view vatID);
   // The vat has no snapshot in use afterwards (upgrade, termination).
   void stopUsingLastSnapshot(std::string_view vatID);
 

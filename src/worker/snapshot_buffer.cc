@@ -1,5 +1,6 @@
 #include "worker/snapshot_buffer.h"
 
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -28,6 +29,13 @@ void SnapshotBuffer::write(const char* data, size_t size) {
 int SnapshotBuffer::rewound() {
   SS_INSIST(::lseek(fd_.get(), 0, SEEK_SET) == 0, "lseek on a snapshot memfd failed");
   return fd_.get();
+}
+
+Fd SnapshotBuffer::reader() const {
+  // Opening /proc/self/fd/N makes a new open file description, unlike dup().
+  Fd fd(::open(fmt::format("/proc/self/fd/{}", fd_.get()).c_str(), O_RDONLY | O_CLOEXEC));
+  SS_INSIST(fd, "reopening a snapshot memfd failed: {}", std::strerror(errno));
+  return fd;
 }
 
 std::string SnapshotBuffer::readAll() {

@@ -16,6 +16,9 @@ class SnapshotBuffer final : public SnapshotSink {
   // The fd, positioned at the start: hand it to XsnapWorker::startFromSnapshot. Each call
   // rewinds, so one buffer can start several workers one after another.
   int rewound();
+  // A new descriptor of the same memory file with its own offset (at the start), so several
+  // workers may read the snapshot at once.
+  Fd reader() const;
   uint64_t size() const { return size_; }
   std::string readAll();  // for tests and the snapStore
 

@@ -250,8 +250,7 @@ CommandResult XsnapWorker::evaluate(std::string_view code) { return run('e', cod
 
 CommandResult XsnapWorker::issueCommand(std::string_view bytes) { return run('?', bytes, nullptr); }
 
-DeliveryResult XsnapWorker::loadVat(const WorkerPackages& packages, std::string_view vatBundleJson,
-                                    std::string_view liveSlotsOptionsJson) {
+DeliveryResult XsnapWorker::loadSupervisor(const WorkerPackages& packages) {
   DeliveryResult out;
   for (const WorkerBundle* b : {&packages.lockdown, &packages.supervisor}) {
     CommandResult r = evaluate(b->evalSource);
@@ -261,9 +260,14 @@ DeliveryResult XsnapWorker::loadVat(const WorkerPackages& packages, std::string_
       return out;
     }
   }
+  return out;
+}
+
+DeliveryResult XsnapWorker::setBundle(std::string_view vatBundleJson, std::string_view liveSlotsOptionsJson) {
   std::string cmd = fmt::format("[\"setBundle\",{},{},{}]", nlohmann::json(options_.vatID).dump(),
                                 vatBundleJson, liveSlotsOptionsJson);
   CommandResult r = issueCommand(cmd);
+  DeliveryResult out;
   out.meter = r.meter;
   if (r.status != DeliveryStatus::kOk) {
     out.status = r.status;
@@ -274,6 +278,12 @@ DeliveryResult XsnapWorker::loadVat(const WorkerPackages& packages, std::string_
   }
   out.reply = std::move(r.result);
   return out;
+}
+
+DeliveryResult XsnapWorker::loadVat(const WorkerPackages& packages, std::string_view vatBundleJson,
+                                    std::string_view liveSlotsOptionsJson) {
+  DeliveryResult out = loadSupervisor(packages);
+  return out.ok() ? setBundle(vatBundleJson, liveSlotsOptionsJson) : out;
 }
 
 DeliveryResult XsnapWorker::deliver(std::string_view vdo, SyscallHandler& onSyscall) {
