@@ -90,6 +90,18 @@ DeviceResult VatAdminDevice::invoke(const std::string& target, const std::string
     kernel_.terminateVat(*vatID, true, subCapData((*a)[1], kargs));
     return value("\"#undefined\"");
   }
+  if (method == "changeOptions") {
+    std::optional<std::string> vatID = stringArg(0);
+    if (!vatID || a->size() != 2 || !(*a)[1].is_object() || !args.slots.empty()) {
+      return error("changeOptions() takes (vatID, options) with plain data");
+    }
+    Json event = Json::object();
+    event["type"] = "changeVatOptions";
+    event["vatID"] = *vatID;
+    event["options"] = (*a)[1];
+    kernel_.state().addToAcceptanceQueue(event);
+    return value("\"#undefined\"");
+  }
   return error(fmt::format("vatAdmin device: {} is not supported yet", method));
 }
 

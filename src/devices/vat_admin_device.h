@@ -3,8 +3,8 @@
 // it with D(device).method(...). Its root node is `d+0`; bundlecaps are further nodes `d+N`,
 // remembered in its vatstore (`nextDev`, `id.<bundleID>`, `slot.d+N`), as in
 // device-vat-admin.js. It serves bundlecaps and named bundles, and creates and terminates
-// dynamic vats through the kernel (vat-admin-hooks.js). Meters, upgrades and changeOptions are
-// not yet supported and answer an error.
+// dynamic vats through the kernel, and queues changeOptions (vat-admin-hooks.js). Meters and
+// upgrades are not yet supported and answer an error.
 #include <string>
 
 #include "kernel/device.h"

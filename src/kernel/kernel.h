@@ -84,6 +84,7 @@ class Kernel {
   CrankResults processNotify(const std::string& vatID, const std::string& kpid);
   CrankResults processStartVat(const std::string& vatID, const CapData& vatParameters);
   CrankResults processCreateVat(const Json& item);
+  CrankResults processChangeVatOptions(const std::string& vatID, const Json& options);
   CrankResults processGCMessage(const std::string& type, const std::string& vatID, const std::vector<std::string>& krefs);
   CrankResults processBringOutYourDead(const std::string& vatID);
   CrankResults deliverAndLog(const std::string& vatID, const Json& vdo, bool measureDirt, uint64_t gcKrefs);

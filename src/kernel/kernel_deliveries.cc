@@ -60,6 +60,7 @@ Kernel::CrankResults Kernel::deliverRunQueueEvent(const Json& item) {
   }
   if (type == "bringOutYourDead") return processBringOutYourDead(item["vatID"]);
   if (type == "create-vat") return processCreateVat(item);
+  if (type == "changeVatOptions") return processChangeVatOptions(item["vatID"], item["options"]);
   if (type == "dropExports" || type == "retireExports" || type == "retireImports") {
     return processGCMessage(type, item["vatID"], stringArray(item["krefs"]));
   }
@@ -229,6 +230,29 @@ Kernel::CrankResults Kernel::processCreateVat(const Json& item) {
   if (r.terminate) return r;  // consumeMessage is set: the creation is not retried
   std::string root = *VatState(state_, vatID).mapVatSlotToKernelSlot(*VatSlot::parse("o+0"));
   r.vatAdminMethargs = {"newVatCallback", CapData{fmt::format("#[{},{{\"rootObject\":\"$0.Alleged: undefined\"}}]", quoteJson(vatID)), {root}}};
+  return r;
+}
+
+// reapInterval is the kernel's own (the vat's reap threshold); every other option is the vat's.
+Kernel::CrankResults Kernel::processChangeVatOptions(const std::string& vatID, const Json& options) {
+  if (!state_.vatIsAlive(vatID)) return {};
+  VatState vat(state_, vatID);
+  Json forVat = Json::object();
+  for (auto it = options.begin(); it != options.end(); ++it) {
+    if (it.key() != "reapInterval") {
+      forVat[it.key()] = it.value();
+      continue;
+    }
+    std::optional<std::string> never = smallcapsString(it.value());
+    bool isNat = it.value().is_number_unsigned() || (it.value().is_number_integer() && it.value().get<int64_t>() >= 0);
+    if (!isNat && never != "never") continue;  // SwingSet warns and ignores it
+    Json o = vat.options();
+    o["reapDirtThreshold"]["deliveries"] = isNat ? it.value() : Json("never");
+    state_.kv().set(vatID + ".options", toJson(o));
+  }
+  if (forVat.empty()) return {};
+  CrankResults r = deliverAndLog(vatID, Json::array({"changeVatOptions", forVat}), false, 0);
+  r.consumeMessage = true;
   return r;
 }
 

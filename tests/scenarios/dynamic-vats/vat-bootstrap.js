@@ -45,6 +45,9 @@ export function buildRootObject() {
     terminate(key, reason) {
       return E(made.get(key).adminNode).terminateWithFailure(Error(reason));
     },
+    changeReapInterval(key, reapInterval) {
+      return E(made.get(key).adminNode).changeOptions({ reapInterval });
+    },
     outcome(key) {
       return made.get(key).outcome;
     },

@@ -1,0 +1,85 @@
+// VatSyscalls against a real in-memory store: legal syscalls work, and each illegal one is
+// answered with SwingSet's error and recorded as the vat's fault (the kernel then terminates the
+// vat) rather than thrown. Liveslots never emits these, so only a unit test can.
+#include "kernel/vat_syscalls.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "kernel/kernel.h"
+#include "store/swing_store.h"
+
+namespace swingset {
+namespace {
+
+constexpr const char* kIllegal = R"(["error","syscall translation error: prepare to die"])";
+
+class VatSyscallsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_->kernelStorage().startCrank();
+    kernel_.state().createStartingKeys();
+    for (const char* id : {"v1", "v2"}) {
+      kernel_.state().allocateVatID();
+      VatState(kernel_.state(), id).initialize(R"({"bundleID":"b1-x"})", R"({"name":"t"})");
+    }
+  }
+  std::string call(const std::string& vso) { return sys_.syscall(vso); }
+
+  std::unique_ptr<SwingStore> store_ = SwingStore::openInMemory();
+  WorkerPackages packages_;  // no vat is brought online here
+  Kernel kernel_{store_->kernelStorage(), packages_, KernelOptions{}};
+  VatSyscalls sys_{kernel_, "v1"};
+};
+
+TEST_F(VatSyscallsTest, VatstoreRoundTripIsLegal) {
+  EXPECT_EQ(call(R"(["vatstoreSet","k","v"])"), R"(["ok",null])");
+  EXPECT_EQ(call(R"(["vatstoreGet","k"])"), R"(["ok","v"])");
+  EXPECT_EQ(call(R"(["vatstoreGetNextKey",""])"), R"(["ok","k"])");
+  EXPECT_EQ(sys_.illegal(), "");
+}
+
+TEST_F(VatSyscallsTest, SendToAnUnknownImportIsTheVatsFault) {
+  EXPECT_EQ(call(R"(["send","o-50",{"methargs":{"body":"#[\"m\",[]]","slots":[]},"result":null}])"), kIllegal);
+  EXPECT_NE(sys_.illegal().find("unknown vref o-50"), std::string::npos) << sys_.illegal();
+  EXPECT_EQ(kernel_.state().acceptanceQueueLength(), 0u);
+}
+
+TEST_F(VatSyscallsTest, MalformedCapdataIsTheVatsFault) {
+  EXPECT_EQ(call(R"(["send","o+0",{"methargs":{"body":"#[]"},"result":null}])"), kIllegal);
+  EXPECT_NE(sys_.illegal().find("malformed capdata"), std::string::npos) << sys_.illegal();
+}
+
+TEST_F(VatSyscallsTest, ResolvingAPromiseAnotherVatDecidesIsTheVatsFault) {
+  KernelSlot kp = kernel_.state().addKernelPromise();
+  kernel_.state().setDecider(kp, "v2");
+  VatSlot vpid = VatState(kernel_.state(), "v1").mapKernelSlotToVatSlot(kp.str());
+  EXPECT_EQ(call(fmt::format(R"(["resolve",[["{}",false,{{"body":"#1","slots":[]}}]]])", vpid.str())), kIllegal);
+  EXPECT_NE(sys_.illegal().find("does not decide"), std::string::npos) << sys_.illegal();
+  EXPECT_EQ(kernel_.state().promiseState(kp), PromiseState::kUnresolved);
+}
+
+TEST_F(VatSyscallsTest, RetiringAReachableImportIsTheVatsFault) {
+  KernelSlot ko = kernel_.state().addKernelObject("v2");
+  VatSlot vref = VatState(kernel_.state(), "v1").mapKernelSlotToVatSlot(ko.str());
+  EXPECT_EQ(call(fmt::format(R"(["retireImports",["{}"]])", vref.str())), kIllegal);
+  EXPECT_NE(sys_.illegal().find("still reachable"), std::string::npos) << sys_.illegal();
+}
+
+TEST_F(VatSyscallsTest, ExportingADeviceNodeIsTheVatsFault) {
+  EXPECT_EQ(call(R"(["send","o+0",{"methargs":{"body":"#[\"m\",[\"$0\"]]","slots":["d+1"]},"result":null}])"), kIllegal);
+  EXPECT_NE(sys_.illegal().find("device"), std::string::npos) << sys_.illegal();
+}
+
+TEST_F(VatSyscallsTest, ALegalSendIsQueuedWithItsRefsCounted) {
+  KernelSlot ko = kernel_.state().addKernelObject("v2");
+  VatSlot target = VatState(kernel_.state(), "v1").mapKernelSlotToVatSlot(ko.str());
+  EXPECT_EQ(call(fmt::format(R"(["send","{}",{{"methargs":{{"body":"#[\"m\",[]]","slots":[]}},"result":"p+5"}}])", target.str())),
+            R"(["ok",null])");
+  EXPECT_EQ(sys_.illegal(), "");
+  EXPECT_EQ(kernel_.state().acceptanceQueueLength(), 1u);
+  EXPECT_EQ(kernel_.state().objectRefCount(ko), (RefCount{2, 2}));  // the c-list entry and the message
+}
+
+}  // namespace
+}  // namespace swingset
