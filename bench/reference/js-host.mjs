@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The host protocol (/work/shared/docs/host-protocol.md, JSON lines on stdin/stdout) over the
+// The host protocol (shared/docs/host-protocol.md, JSON lines on stdin/stdout) over the
 // real JS SwingSet kernel: @agoric/swingset-vat 0.33.0 + @agoric/swing-store 0.10.0, every vat on
 // an xsnap worker. It is the reference that `swingset host --state DIR` is compared against.
 //   node bench/reference/js-host.mjs --state DIR

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Scenario driver for the host protocol (/work/shared/docs/host-protocol.md). Stdlib only.
+"""Scenario driver for the host protocol (shared/docs/host-protocol.md). Stdlib only.
 
 Runs one scenario script against one host command on a fresh state directory and writes a
 normalized JSON record of every reply, so that the same script run against the JS reference
