@@ -23,6 +23,7 @@ struct ControllerOptions {
   std::chrono::milliseconds workerHangTimeout{0};  // 0: wait for a worker forever
   bool restartWorkerOnSnapshot = true;
   size_t maxVatsOnline = 50;
+  bool replayConsole = false;  // print console output again while replaying transcripts
   // At open, bring back in the background the vats that were online at the last commit.
   bool preloadVats = true;
 };

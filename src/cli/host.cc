@@ -16,7 +16,7 @@ namespace {
 
 class Host {
  public:
-  explicit Host(std::string stateDir) : stateDir_(std::move(stateDir)) {
+  Host(std::string stateDir, ControllerOptions options) : stateDir_(std::move(stateDir)), options_(std::move(options)) {
     options_.onReplayProgress = [](const std::string& vatID, const std::string& name, uint64_t done, uint64_t total) {
       fmt::print(stderr, "replaying {} ({}): {}/{} deliveries\n", vatID, name, done, total);
     };
@@ -109,8 +109,8 @@ class Host {
 
 }  // namespace
 
-int runHost(const std::string& stateDir) {
-  Host host(stateDir);
+int runHost(const std::string& stateDir, ControllerOptions options) {
+  Host host(stateDir, std::move(options));
   std::string line;
   while (std::getline(std::cin, line)) {
     if (line.empty()) continue;

@@ -20,8 +20,7 @@
 namespace swingset {
 namespace {
 
-ControllerOptions consoleToStderr() {
-  ControllerOptions o;
+ControllerOptions consoleToStderr(ControllerOptions o) {
   o.onReplayProgress = [](const std::string& vatID, const std::string& name, uint64_t done, uint64_t total) {
     fmt::print(stderr, "replaying {} ({}): {}/{} deliveries\n", vatID, name, done, total);
   };
@@ -55,17 +54,17 @@ Json describeResult(Controller& c, const std::string& kpid) {
   return out;
 }
 
-int runCommand(CLI::App& app, const std::string& state, const std::string& config, const std::string& argv,
-               const std::vector<std::string>& send, const std::string& bundle) {
+int runCommand(CLI::App& app, const ControllerOptions& runtime, const std::string& state, const std::string& config,
+               const std::string& argv, const std::vector<std::string>& send, const std::string& bundle) {
   if (app.got_subcommand("init")) {
     Config cfg = Config::load(config);
     for (const std::string& n : cfg.notices) fmt::print(stderr, "notice: {}\n", n);
-    auto c = Controller::initialize(state, cfg, argv.empty() ? "[]" : argv, consoleToStderr());
+    auto c = Controller::initialize(state, cfg, argv.empty() ? "[]" : argv, consoleToStderr(runtime));
     c->shutdown();
     printJson(Json::object({{"ok", true}}));
     return 0;
   }
-  ControllerOptions options = consoleToStderr();
+  ControllerOptions options = consoleToStderr(runtime);
   // Only commands that run vats bring back the vats that were online at the last commit.
   options.preloadVats = app.got_subcommand("run") || app.got_subcommand("send");
   auto c = Controller::open(state, options);
@@ -136,6 +135,15 @@ int main(int argc, char** argv) {
   status->add_option("--state", state, "state directory")->required();
   auto* host = app.add_subcommand("host", "serve the JSON-lines host protocol on stdin/stdout");
   host->add_option("--state", state, "state directory")->required();
+  // Runtime knobs of the vat warehouse, for the commands that run vats.
+  ControllerOptions runtime;
+  bool noRestart = false;
+  for (CLI::App* cmd : {run, sendCmd, host}) {
+    cmd->add_option("--max-vats-online", runtime.maxVatsOnline, "workers alive at once (default 50; LRU goes offline)");
+    cmd->add_flag("--no-restart-worker-on-snapshot", noRestart,
+                  "keep the worker that wrote a heap snapshot instead of restarting it from the snapshot");
+    cmd->add_flag("--replay-console", runtime.replayConsole, "print vat console output again while replaying");
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -143,9 +151,10 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : 64;
   }
   // The only catches: turn errors into the documented exit codes.
+  runtime.restartWorkerOnSnapshot = !noRestart;
   try {
-    if (app.got_subcommand("host")) return runHost(state);
-    return runCommand(app, state, config, argvJson, send, bundle);
+    if (app.got_subcommand("host")) return runHost(state, runtime);
+    return runCommand(app, runtime, state, config, argvJson, send, bundle);
   } catch (const ConfigError& e) {
     printJson(Json::object({{"ok", false}, {"error", e.what()}}));
     return 1;

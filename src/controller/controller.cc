@@ -67,6 +67,7 @@ struct Controller::Impl {
     ko.warehouse.hangTimeout = options.workerHangTimeout;
     ko.warehouse.console = &console;
     ko.warehouse.maxVatsOnline = options.maxVatsOnline;
+    ko.warehouse.replayConsole = options.replayConsole;
     ko.warehouse.onReplayProgress = options.onReplayProgress;
     kernel = std::make_unique<Kernel>(store->kernelStorage(), packages, ko);
     if (std::optional<std::string> id = kernel->state().deviceIDForName("vatAdmin")) {

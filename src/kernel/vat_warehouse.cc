@@ -207,7 +207,7 @@ std::shared_ptr<VatWarehouse::VatLoad> VatWarehouse::prepareLoad(const std::stri
 std::unique_ptr<XsnapWorker> VatWarehouse::load(VatLoad& l) {
   const std::string& vatID = l.vatID;
   XsnapOptions quiet = l.options;
-  quiet.console = nullptr;  // replay is quiet: those lines were printed the first time
+  if (!options_.replayConsole) quiet.console = nullptr;  // replay is quiet: those lines were printed once
   std::unique_ptr<XsnapWorker> worker;
   stats_.workerSpawns++;
   if (l.snapshot) {

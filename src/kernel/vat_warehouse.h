@@ -35,7 +35,8 @@ struct WarehouseOptions {
   bool relaxDurabilityRules = false;
   size_t maxVatsOnline = 50;
   std::chrono::milliseconds hangTimeout{0};
-  ConsoleSink* console = nullptr;  // live console lines; never fed during replay
+  ConsoleSink* console = nullptr;  // live console lines; fed during replay only if replayConsole
+  bool replayConsole = false;
   // Called while a long span replays (vatID, name, replayed, total); may run on a preload thread.
   std::function<void(const std::string&, const std::string&, uint64_t, uint64_t)> onReplayProgress;
 };
