@@ -50,8 +50,7 @@ uint64_t Kernel::run(RunPolicy* policy) {
 
 bool Kernel::step(CrankSummary* summary) {
   storage_.requireNotBroken();  // a panicked kernel stays panicked
-  if (state_.acceptanceQueueLength() == 0 && state_.gcActions().empty() && state_.reapQueue().empty() &&
-      state_.runQueueLength() == 0) {
+  if (!state_.hasWork()) {
     return false;
   }
   CrankScope scope(storage_);

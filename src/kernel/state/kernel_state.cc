@@ -141,6 +141,7 @@ std::vector<std::string> KernelState::dynamicVatIDs() { return jsonStringArray("
 bool KernelState::vatIsAlive(const std::string& vatID) {
   // A vat is alive while it has options and is not listed as terminated.
   if (!kv_.has(vatID + ".options")) return false;
+  if (kv_.get("vats.terminated").value_or("[]") == "[]") return true;  // the common case: no parse
   std::vector<std::string> dead = jsonStringArray("vats.terminated");
   return std::find(dead.begin(), dead.end(), vatID) == dead.end();
 }

@@ -118,6 +118,8 @@ class KernelState {
   void addToRunQueue(const Json& item);
   std::optional<Json> shiftRunQueue();
   uint64_t runQueueLength();
+  // Anything for a crank to do: a queue item, a GC action or a reap. Reads raw values, parses none.
+  bool hasWork();
   uint64_t acceptanceQueueLength();
 
   // --- GC actions and reaping

@@ -59,6 +59,11 @@ uint64_t KernelState::runQueueLength() {
   return tail - head;
 }
 
+bool KernelState::hasWork() {
+  auto nonEmpty = [&](const char* key) { return kv_.get(key).value_or("[]") != "[]"; };
+  return acceptanceQueueLength() > 0 || nonEmpty("gcActions") || nonEmpty("reapQueue") || runQueueLength() > 0;
+}
+
 uint64_t KernelState::acceptanceQueueLength() {
   auto [head, tail] = bounds(kv_, "acceptanceQueue");
   return tail - head;
