@@ -3,8 +3,8 @@
 // it with D(device).method(...). Its root node is `d+0`; bundlecaps are further nodes `d+N`,
 // remembered in its vatstore (`nextDev`, `id.<bundleID>`, `slot.d+N`), as in
 // device-vat-admin.js. It serves bundlecaps and named bundles, and creates and terminates
-// dynamic vats through the kernel, and queues changeOptions (vat-admin-hooks.js). Meters and
-// upgrades are not yet supported and answer an error.
+// dynamic vats through the kernel, queues changeOptions and upgrades (vat-admin-hooks.js), and
+// keeps meters.
 #include <string>
 
 #include "kernel/device.h"
@@ -21,6 +21,7 @@ class VatAdminDevice final : public Device {
  private:
   DeviceResult getBundleCap(const std::string& bundleID);
   DeviceResult createVat(const Json& source, const Json& options, const CapData& args);
+  DeviceResult meterMethod(const std::string& method, const Json& args);
   KernelStorage& storage_;  // owned by the host's SwingStore
   Kernel& kernel_;          // owned by the Controller
   std::string deviceID_;

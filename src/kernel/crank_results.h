@@ -20,6 +20,7 @@ struct Kernel::CrankResults {
   bool abort = false;           // roll the crank back...
   bool consumeMessage = false;  // ...to "deliver" (message consumed) rather than "start"
   uint64_t computrons = 0;
+  std::string meterID;  // deduct the computrons from this meter
   bool measureDirt = false;
   uint64_t gcKrefs = 0;
   std::optional<Termination> terminate;

@@ -29,7 +29,11 @@ class CrankScope {
 }  // namespace
 
 Kernel::Kernel(KernelStorage& storage, const WorkerPackages& packages, KernelOptions options)
-    : storage_(storage), packages_(packages), state_(storage.kv()), warehouse_(storage, state_, packages, options.warehouse) {}
+    : storage_(storage),
+      packages_(packages),
+      options_(options),
+      state_(storage.kv()),
+      warehouse_(storage, state_, packages, options.warehouse) {}
 
 Kernel::~Kernel() = default;
 
@@ -53,12 +57,16 @@ bool Kernel::step(CrankSummary* summary) {
   if (!state_.hasWork()) {
     return false;
   }
+  warehouse_.flushSnapshots(/*all=*/false);  // between cranks: see flushSnapshots()
   CrankScope scope(storage_);
   CrankSummary done;
   try {
     storage_.establishCrankSavepoint("start");
     if (std::optional<Json> item = state_.shiftAcceptanceQueue()) {
       done = processAcceptanceMessage(*item);
+    } else if (std::optional<std::string> dead = state_.firstTerminatedVat()) {
+      if (cleanupTerminatedVat(*dead)) state_.forgetTerminatedVat(*dead);
+      endCrank();
     } else if (std::optional<Json> gc = nextGCDelivery()) {
       done = processDeliveryMessage(*gc);
     } else if (std::optional<std::string> vatID = state_.nextReapVat()) {
@@ -122,6 +130,13 @@ CrankSummary Kernel::processDeliveryMessage(const Json& item) {
   } else if (!r.didDelivery.empty()) {
     VatSyscalls syscalls(*this, r.didDelivery);
     warehouse_.maybeSaveSnapshot(r.didDelivery, syscalls);
+  }
+  if (!r.meterID.empty() && r.computrons > 0 && state_.deductMeter(r.meterID, r.computrons)) {
+    std::optional<std::string> vatAdmin = state_.kv().get("vatAdminRootKref");
+    SS_INSIST(vatAdmin, "vatAdminRootKref is not set");
+    MeterReading m = state_.getMeter(r.meterID);
+    queueToKref(*vatAdmin, "meterCrossedThreshold",
+                CapData{fmt::format("#[{},\"+{}\"]", quoteJson(r.meterID), m.remaining.value_or(0)), {}}, "logFailure");
   }
   if (r.measureDirt && state_.vatIsAlive(r.didDelivery)) {
     VatState vat(state_, r.didDelivery);
@@ -238,6 +253,21 @@ std::optional<std::string> Kernel::queueToKref(const std::string& target, const 
   return kpid;
 }
 
+std::string Kernel::upgradeVatByEvent(const std::string& vatID, const std::string& bundleID,
+                                      const CapData& vatParameters, const std::string& upgradeMessage) {
+  state_.incrementSlots(vatParameters.slots);  // held by the event until its startVat
+  std::string upgradeID = fmt::format("up{}", state_.allocateUpgradeID());
+  Json event = Json::object();
+  event["type"] = "upgrade-vat";
+  event["vatID"] = vatID;
+  event["upgradeID"] = upgradeID;
+  event["bundleID"] = bundleID;
+  event["vatParameters"] = vatParameters.toJson();
+  event["upgradeMessage"] = upgradeMessage;
+  state_.addToAcceptanceQueue(event);
+  return upgradeID;
+}
+
 std::string Kernel::createVatByEvent(const Json& source, const CapData& vatParameters, const Json& dynamicOptions) {
   state_.incrementSlots(vatParameters.slots);
   std::string vatID = state_.allocateVatID();
@@ -265,34 +295,6 @@ DeviceResult Kernel::invokeDevice(const std::string& deviceID, const std::string
     for (std::string& s : r.value.slots) s = dev.mapDeviceSlotToKernelSlot(s);
   }
   return r;
-}
-
-// --- termination
-
-void Kernel::terminateVat(const std::string& vatID, bool reject, const CapData& info) {
-  bool critical = false;
-  if (state_.vatIsAlive(vatID)) {
-    VatState vat(state_, vatID);
-    critical = vat.options().value("critical", false);
-    // Reject every promise the vat decides, before it leaves the live registries.
-    std::vector<std::string> decided;
-    for (const std::string& kpid : vat.clistKrefs("kp")) {
-      KernelSlot kp = *KernelSlot::parse(kpid);
-      if (state_.promiseExists(kp) && state_.promiseState(kp) == PromiseState::kUnresolved &&
-          state_.promiseDecider(kp) == vatID) {
-        decided.push_back(kpid);
-      }
-    }
-    state_.markVatTerminated(vatID);
-    for (const std::string& kpid : decided) resolveToError(kpid, kernelError("vat terminated"), vatID);
-  }
-  warehouse_.evict(vatID);
-  if (critical) panic(fmt::format("critical vat {} failed: {}", vatID, info.body));
-  if (std::optional<std::string> vatAdmin = state_.kv().get("vatAdminRootKref")) {
-    // vatTerminated(vatID, shouldReject, info): info's slots keep their indices.
-    CapData args{fmt::format("#[{},{},{}]", quoteJson(vatID), reject ? "true" : "false", info.body.substr(1)), info.slots};
-    queueToKref(*vatAdmin, "vatTerminated", args, "logFailure");
-  }
 }
 
 }  // namespace swingset

@@ -33,8 +33,20 @@ class RunPolicy {
   virtual bool crankComplete(const CrankSummary& crank) = 0;
 };
 
+// How much one cleanup crank of a terminated vat may do, per phase (SwingSet's CleanupBudget):
+// c-list exports, imports and promises, other vat keys, snapshot rows, transcript spans.
+struct CleanupBudget {
+  uint64_t exports = 100;
+  uint64_t imports = 100;
+  uint64_t promises = 100;
+  uint64_t kv = 500;
+  uint64_t snapshots = 2;
+  uint64_t transcripts = 2;
+};
+
 struct KernelOptions {
   WarehouseOptions warehouse;
+  CleanupBudget cleanup;
 };
 
 class Kernel {
@@ -57,9 +69,13 @@ class Kernel {
   // vatAdmin device hook (createByBundle/createByBundleID): allocates the vat's ID and queues its
   // create-vat event; the vat is made by a later crank. vatParameters' slots are held meanwhile.
   std::string createVatByEvent(const Json& source, const CapData& vatParameters, const Json& dynamicOptions);
+  // vatAdmin device hook (upgradeVat): queues the vat's upgrade-vat event; returns its upgradeID.
+  std::string upgradeVatByEvent(const std::string& vatID, const std::string& bundleID, const CapData& vatParameters,
+                                const std::string& upgradeMessage);
   // Terminates a vat now (illegal syscall, delivery error, exit, host request).
   void terminateVat(const std::string& vatID, bool reject, const CapData& info);
-  // Makes everything the kernel did durable-ready: call right before HostStorage::commit().
+  // Makes everything the kernel did durable-ready: call right before HostStorage::commit(),
+  // never inside a crank.
   void flushSnapshots() { warehouse_.flushSnapshots(); }
   VatWarehouse& warehouse() { return warehouse_; }
   void shutdown();
@@ -84,10 +100,17 @@ class Kernel {
   CrankResults processNotify(const std::string& vatID, const std::string& kpid);
   CrankResults processStartVat(const std::string& vatID, const CapData& vatParameters);
   CrankResults processCreateVat(const Json& item);
+  CrankResults processUpgradeVat(const Json& item);
   CrankResults processChangeVatOptions(const std::string& vatID, const Json& options);
   CrankResults processGCMessage(const std::string& type, const std::string& vatID, const std::vector<std::string>& krefs);
   CrankResults processBringOutYourDead(const std::string& vatID);
-  CrankResults deliverAndLog(const std::string& vatID, const Json& vdo, bool measureDirt, uint64_t gcKrefs);
+  // `meterID`: the vat's meter, for deliveries it pays for ("" for kernel-initiated ones).
+  CrankResults deliverAndLog(const std::string& vatID, const Json& vdo, bool measureDirt, uint64_t gcKrefs,
+                             const std::string& meterID = "");
+  std::string meterIDOf(const std::string& vatID);
+  void setVatParameters(const std::string& vatID, const CapData& vatParameters);
+  std::vector<std::string> unresolvedPromisesDecidedBy(const std::string& vatID);
+  bool cleanupTerminatedVat(const std::string& vatID);
   std::optional<Route> routeSendEvent(const std::string& target, const Message& msg);
   void decrementSendEventRefCount(const std::string& target, const Message& msg);
   void resolveToError(const std::string& kpid, const CapData& error, const std::string& expectedDecider = "");
@@ -97,6 +120,7 @@ class Kernel {
 
   KernelStorage& storage_;  // owned by the host's SwingStore
   const WorkerPackages& packages_;  // owned by the Controller
+  KernelOptions options_;
   KernelState state_;
   VatWarehouse warehouse_;
   std::map<std::string, Device*> devices_;  // not owned

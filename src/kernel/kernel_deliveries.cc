@@ -2,6 +2,7 @@
 // process* functions of kernel.js and the kernel->vat half of vatTranslator.js).
 #include "base/panic.h"
 #include "kernel/crank_results.h"
+#include "kernel/plain_json.h"
 #include "kernel/smallcaps.h"
 #include "kernel/state/vat_state.h"
 #include "kernel/vat_syscalls.h"
@@ -60,6 +61,7 @@ Kernel::CrankResults Kernel::deliverRunQueueEvent(const Json& item) {
   }
   if (type == "bringOutYourDead") return processBringOutYourDead(item["vatID"]);
   if (type == "create-vat") return processCreateVat(item);
+  if (type == "upgrade-vat") return processUpgradeVat(item);
   if (type == "changeVatOptions") return processChangeVatOptions(item["vatID"], item["options"]);
   if (type == "dropExports" || type == "retireExports" || type == "retireImports") {
     return processGCMessage(type, item["vatID"], stringArray(item["krefs"]));
@@ -68,21 +70,37 @@ Kernel::CrankResults Kernel::deliverRunQueueEvent(const Json& item) {
   panic(fmt::format("unable to process a run-queue event of type '{}'", type));
 }
 
-Kernel::CrankResults Kernel::deliverAndLog(const std::string& vatID, const Json& vdo, bool measureDirt, uint64_t gcKrefs) {
+std::string Kernel::meterIDOf(const std::string& vatID) {
+  Json options = VatState(state_, vatID).options();
+  auto it = options.find("meterID");
+  return it != options.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+Kernel::CrankResults Kernel::deliverAndLog(const std::string& vatID, const Json& vdo, bool measureDirt, uint64_t gcKrefs,
+                                           const std::string& meterID) {
   VatSyscalls syscalls(*this, vatID);
   DeliveryResult d = warehouse_.deliver(vatID, toJson(vdo), syscalls);
   if (d.status == DeliveryStatus::kProtocolError) panic(d.problem);
   CrankResults r;
   r.didDelivery = vatID;
   r.computrons = d.meter.compute;
+  bool underrun = false;
+  if (!meterID.empty() && r.computrons > 0) {
+    r.meterID = meterID;
+    underrun = !state_.checkMeter(meterID, r.computrons);
+  }
   if (!d.ok()) warehouse_.evict(vatID);  // never trust a worker after a failed delivery
-  // Priority, as in kernel.js: illegal syscall, delivery error, vat-requested termination.
+  // Priority, as in kernel.js: illegal syscall, delivery error, meter underrun, vat-requested
+  // termination.
   if (!syscalls.illegal().empty()) {
     r.abort = true;
     r.terminate = Termination{vatID, true, kernelError("syscall translation error: prepare to die")};
   } else if (!d.ok()) {
     r.abort = true;
     r.terminate = Termination{vatID, true, kernelError(d.problem)};
+  } else if (underrun) {
+    r.abort = true;
+    r.terminate = Termination{vatID, true, kernelError("meter underflow, vat terminated")};
   } else if (const std::optional<ExitRequest>& exit = syscalls.exitRequest()) {
     r.abort = exit->isFailure;  // exitWithFailure rewinds the delivery
     r.terminate = Termination{vatID, exit->isFailure, exit->info};
@@ -125,7 +143,7 @@ Kernel::CrankResults Kernel::processSend(const std::string& vatID, const std::st
       state_.addToAcceptanceQueue(requeued);
     }
   }
-  return deliverAndLog(vatID, Json::array({"message", vtarget.str(), vmsg}), true, 0);
+  return deliverAndLog(vatID, Json::array({"message", vtarget.str(), vmsg}), true, 0, meterIDOf(vatID));
 }
 
 Kernel::CrankResults Kernel::processNotify(const std::string& vatID, const std::string& kpid) {
@@ -157,17 +175,29 @@ Kernel::CrankResults Kernel::processNotify(const std::string& vatID, const std::
   for (const std::string& k : targets) {
     if (std::optional<std::string> vref = vat.vrefForKref(k)) vat.deleteCListEntry(k, *vref);
   }
-  return deliverAndLog(vatID, Json::array({"notify", resolutions}), true, 0);
+  return deliverAndLog(vatID, Json::array({"notify", resolutions}), true, 0, meterIDOf(vatID));
+}
+
+// vNN.vatParameters holds its slots; increment before decrement, so a kref kept across an
+// upgrade never touches zero.
+void Kernel::setVatParameters(const std::string& vatID, const CapData& vatParameters) {
+  state_.incrementSlots(vatParameters.slots);
+  std::string key = vatID + ".vatParameters";
+  if (std::optional<std::string> old = state_.kv().get(key)) {
+    std::optional<CapData> oldVP = CapData::fromJson(parseJson(*old).value_or(Json()));
+    SS_INSIST(oldVP, "{} is not capdata: {}", key, *old);
+    state_.decrementSlots(oldVP->slots);
+  }
+  state_.kv().set(key, vatParameters.str());
 }
 
 Kernel::CrankResults Kernel::processStartVat(const std::string& vatID, const CapData& vatParameters) {
   if (!state_.vatIsAlive(vatID)) return {};
+  setVatParameters(vatID, vatParameters);
   VatState vat(state_, vatID);
-  state_.kv().set(vatID + ".vatParameters", vatParameters.str());
-  state_.incrementSlots(vatParameters.slots);
   Json vp = vatCapData(vat, vatParameters);
   state_.decrementSlots(vatParameters.slots);  // the startVat event's references
-  CrankResults r = deliverAndLog(vatID, Json::array({"startVat", vp}), true, 0);
+  CrankResults r = deliverAndLog(vatID, Json::array({"startVat", vp}), true, 0, meterIDOf(vatID));
   r.consumeMessage = true;
   return r;
 }
@@ -230,6 +260,78 @@ Kernel::CrankResults Kernel::processCreateVat(const Json& item) {
   if (r.terminate) return r;  // consumeMessage is set: the creation is not retried
   std::string root = *VatState(state_, vatID).mapVatSlotToKernelSlot(*VatSlot::parse("o+0"));
   r.vatAdminMethargs = {"newVatCallback", CapData{fmt::format("#[{},{{\"rootObject\":\"$0.Alleged: undefined\"}}]", quoteJson(vatID)), {root}}};
+  return r;
+}
+
+// A new incarnation of a vat (processUpgradeVat in kernel.js; reference/kernel.md §6): a last
+// bringOutYourDead, the promises it decides are rejected with an UpgradeDisconnection, its
+// non-durable exports are orphaned, then a fresh worker runs the new bundle's startVat on the
+// same durable state. If either delivery fails, the whole crank rolls back and the old
+// incarnation goes on as before; vat-admin hears the outcome through vatUpgradeCallback.
+Kernel::CrankResults Kernel::processUpgradeVat(const Json& item) {
+  std::string vatID = item["vatID"];
+  std::string upgradeID = item["upgradeID"];
+  std::optional<CapData> vp = CapData::fromJson(item["vatParameters"]);
+  SS_INSIST(vp && item["bundleID"].is_string() && item["upgradeMessage"].is_string(), "malformed upgrade-vat event: {}",
+            toJson(item));
+  if (!state_.vatIsAlive(vatID)) {
+    state_.decrementSlots(vp->slots);  // the event's references
+    return {};
+  }
+  VatState vat(state_, vatID);
+  std::string meterID = meterIDOf(vatID);
+  uint64_t oldIncarnation = storage_.transcripts().getCurrentSpanBounds(vatID).incarnation;
+  auto abortUpgrade = [&](CrankResults r) {
+    warehouse_.evict(vatID);  // the next delivery rebuilds the old incarnation from the store
+    r.abort = true;
+    r.consumeMessage = true;
+    r.terminate.reset();
+    r.measureDirt = false;
+    r.meterID.clear();
+    r.vatAdminMethargs = {"vatUpgradeCallback",
+                          CapData{fmt::format(R"(#[{},false,{{"#error":"vat-upgrade failure","name":"Error"}}])", quoteJson(upgradeID)), {}}};
+    return r;
+  };
+
+  CrankResults boyd = deliverAndLog(vatID, Json::array({"bringOutYourDead"}), false, 0);
+  uint64_t computrons = boyd.computrons;  // reported, not metered
+  if (boyd.terminate) return abortUpgrade(boyd);
+
+  Json disconnection = Json::object();
+  disconnection["incarnationNumber"] = oldIncarnation;
+  disconnection["name"] = "vatUpgraded";
+  disconnection["upgradeMessage"] = item["upgradeMessage"];
+  std::optional<CapData> reason = CapData::fromJson(parseJson(*encodePlain(disconnection).capdata).value_or(Json()));
+  SS_INSIST(reason, "cannot encode the upgrade disconnection");
+  for (const std::string& kpid : unresolvedPromisesDecidedBy(vatID)) {
+    KernelPromise p = state_.getPromise(*KernelSlot::parse(kpid));
+    bool selfSubscribed = std::find(p.subscribers.begin(), p.subscribers.end(), vatID) != p.subscribers.end();
+    resolveToError(kpid, *reason, vatID);
+    // A self-subscribed vat gets a notify, whose delivery deletes the entry; otherwise nobody will.
+    if (!selfSubscribed) {
+      if (std::optional<std::string> vref = vat.vrefForKref(kpid)) vat.deleteCListEntry(kpid, *vref);
+    }
+  }
+  // Non-durable exports die with the heap (o+N and virtual o+vN/M; durable o+dN/M survive), but
+  // the root object o+0 is remade by the new buildRootObject.
+  for (const auto& [vref, kref] : vat.clistEntries("o+")) {
+    if (vref != "o+0" && !vref.starts_with("o+d")) vat.orphanExport(kref, vref);
+  }
+
+  uint64_t newIncarnation = warehouse_.beginNewIncarnation(vatID);
+  state_.kv().set(vatID + ".source", toJson(Json::object({{"bundleID", item["bundleID"]}})));
+  setVatParameters(vatID, *vp);
+  Json startVP = vatCapData(vat, *vp);
+  state_.decrementSlots(vp->slots);  // the event's references: vatParameters hold them now
+  CrankResults start = deliverAndLog(vatID, Json::array({"startVat", startVP}), true, 0, meterID);
+  start.computrons += computrons;
+  if (start.terminate) return abortUpgrade(start);
+
+  CrankResults r;
+  r.didDelivery = vatID;
+  r.computrons = start.computrons;
+  r.meterID = start.meterID;
+  r.vatAdminMethargs = {"vatUpgradeCallback", CapData{fmt::format(R"(#[{},true,"#undefined",{}])", quoteJson(upgradeID), newIncarnation), {}}};
   return r;
 }
 

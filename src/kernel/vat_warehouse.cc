@@ -78,7 +78,8 @@ std::string transcriptResult(const DeliveryResult& r) {
 struct VatWarehouse::VatLoad {
   std::string vatID;
   XsnapOptions options;
-  std::optional<SnapStore::CompressedSnapshot> snapshot;  // start from this heap, or else...
+  std::optional<SnapStore::CompressedSnapshot> snapshot;  // start from this heap, or...
+  std::shared_ptr<SnapshotBuffer> pendingSnapshot;         // ...this one, not yet stored, or else...
   std::string snapshotLabel;
   std::string bundle;  // ...from lockdown, supervisor and this vat bundle
   std::string liveSlotsOptions;
@@ -107,19 +108,32 @@ void VatWarehouse::shutdown() {
   online_.clear();
 }
 
-void VatWarehouse::flushSnapshots() {
+void VatWarehouse::flushSnapshots(bool all) {
+  constexpr size_t kMaxPending = 4;  // ~10 MB of raw heap each
   while (!pending_.empty()) {
     PendingSnapshot& p = pending_.front();
-    storage_.snapshots().insertSnapshot(p.vatID, p.info, p.gzip.get());
+    bool ready = p.gzip.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+    if (!all && !ready && pending_.size() <= kMaxPending) break;
+    std::string gzip = p.gzip.get();
+    if (isCurrent(p)) storage_.snapshots().insertSnapshot(p.vatID, p.info, gzip);
     pending_.pop_front();
   }
 }
 
-bool VatWarehouse::hasSnapshot(const std::string& vatID) {
-  for (const PendingSnapshot& p : pending_) {
-    if (p.vatID == vatID) return true;
+bool VatWarehouse::isCurrent(const PendingSnapshot& p) {
+  // saveSnapshot() opened the span right after the save-snapshot entry at snapPos.
+  return kernel_.vatIsAlive(p.vatID) && storage_.transcripts().getCurrentSpanBounds(p.vatID).startPos == p.info.snapPos + 1;
+}
+
+const VatWarehouse::PendingSnapshot* VatWarehouse::currentPending(const std::string& vatID) {
+  for (auto it = pending_.rbegin(); it != pending_.rend(); ++it) {
+    if (it->vatID == vatID) return isCurrent(*it) ? &*it : nullptr;
   }
-  return storage_.snapshots().getSnapshotInfo(vatID).has_value();
+  return nullptr;
+}
+
+bool VatWarehouse::hasSnapshot(const std::string& vatID) {
+  return currentPending(vatID) || storage_.snapshots().getSnapshotInfo(vatID).has_value();
 }
 
 XsnapOptions VatWarehouse::workerOptions(const std::string& vatID, const Json& options) const {
@@ -147,6 +161,15 @@ void VatWarehouse::evict(const std::string& vatID) {
   online_.erase(it);
 }
 
+uint64_t VatWarehouse::beginNewIncarnation(const std::string& vatID) {
+  evict(vatID);
+  TranscriptStore& transcripts = storage_.transcripts();
+  transcripts.addItem(vatID, R"({"d":["shutdown-worker"],"sc":[],"r":{"status":"ok"}})");
+  storage_.snapshots().stopUsingLastSnapshot(vatID);  // a pending one is stale from here on
+  transcripts.rolloverIncarnation(vatID);
+  return transcripts.getCurrentSpanBounds(vatID).incarnation;
+}
+
 std::vector<std::string> VatWarehouse::onlineVats() const {
   std::vector<std::pair<uint64_t, std::string>> byUse;
   for (const auto& [vatID, o] : online_) byUse.emplace_back(o.lastUsed, vatID);
@@ -166,17 +189,18 @@ std::shared_ptr<VatWarehouse::VatLoad> VatWarehouse::prepareLoad(const std::stri
   l->options = workerOptions(vatID, options);
   std::string bundleID = source.value("bundleID", "");
   TranscriptStore& transcripts = storage_.transcripts();
-  if (transcripts.getCurrentSpanBounds(vatID).endPos == 0) {
-    // A vat that never ran: record the worker we are about to start, as the JS warehouse does.
+  SpanBounds bounds = transcripts.getCurrentSpanBounds(vatID);
+  if (bounds.startPos == bounds.endPos) {
+    // A new vat or incarnation: record the worker we are about to start, as the JS warehouse does.
     Json init = Json::object();
     init["source"] = Json::object({{"bundleID", bundleID}});
     init["workerOptions"] = options["workerOptions"];
     transcripts.addItem(vatID, fmt::format(R"({{"d":["initialize-worker",{}],"sc":[],"r":{{"status":"ok"}}}})", toJson(init)));
   }
-  if (hasSnapshot(vatID)) {
-    flushSnapshots();
-    l->snapshot = storage_.snapshots().readCompressed(vatID);  // inflated and checked by load()
-    SS_INSIST(l->snapshot, "{} has no snapshot in use", vatID);
+  if (const PendingSnapshot* p = currentPending(vatID)) {
+    l->pendingSnapshot = p->raw;
+    l->snapshotLabel = fmt::format("{}-{}-{}", vatID, p->info.snapPos, p->info.hash);
+  } else if ((l->snapshot = storage_.snapshots().readCompressed(vatID))) {  // inflated and checked by load()
     l->snapshotLabel = fmt::format("{}-{}-{}", vatID, l->snapshot->info.snapPos, l->snapshot->info.hash);
   } else {
     std::optional<std::string> bundle = storage_.bundles().getBundle(bundleID);
@@ -210,7 +234,11 @@ std::unique_ptr<XsnapWorker> VatWarehouse::load(VatLoad& l) {
   if (!options_.replayConsole) quiet.console = nullptr;  // replay is quiet: those lines were printed once
   std::unique_ptr<XsnapWorker> worker;
   stats_.workerSpawns++;
-  if (l.snapshot) {
+  if (l.pendingSnapshot) {
+    stats_.snapshotLoads++;
+    Fd heap = l.pendingSnapshot->reader();
+    worker = XsnapWorker::startFromSnapshot(quiet, heap.get(), l.snapshotLabel);
+  } else if (l.snapshot) {
     stats_.snapshotLoads++;
     SnapshotBuffer heap;
     std::string raw = SnapStore::inflate(*l.snapshot, vatID);
@@ -358,12 +386,8 @@ void VatWarehouse::saveSnapshot(const std::string& vatID, XsnapWorker& worker) {
   stats_.snapshotSaves++;
   TranscriptStore& transcripts = storage_.transcripts();
   SnapshotInfo info{transcripts.getCurrentSpanBounds(vatID).endPos, saved.hash, saved.size, 0};
-  if (pending_.size() >= 4) {  // bound the memory held by snapshots in flight
-    PendingSnapshot& p = pending_.front();
-    storage_.snapshots().insertSnapshot(p.vatID, p.info, p.gzip.get());
-    pending_.pop_front();
-  }
-  pending_.push_back({vatID, info, std::async(std::launch::async, [buf] { return SnapStore::gzip(buf->readAll()); })});
+  // Compressed on another thread, stored between cranks by flushSnapshots().
+  pending_.push_back({vatID, info, buf, std::async(std::launch::async, [buf] { return SnapStore::gzip(buf->readAll()); })});
   transcripts.addItem(vatID, fmt::format(R"({{"d":["save-snapshot"],"sc":[],"r":{{"status":"ok","snapshotID":"{}"}}}})", info.hash));
   transcripts.rolloverSpan(vatID);
   transcripts.addItem(vatID, fmt::format(R"({{"d":["load-snapshot",{{"snapshotID":"{}"}}],"sc":[],"r":{{"status":"ok"}}}})", info.hash));

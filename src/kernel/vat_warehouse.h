@@ -65,8 +65,15 @@ class VatWarehouse {
   void preload(const std::vector<std::string>& vatIDs);
   // Stops the vat's worker, if online (termination, rollback, shutdown).
   void evict(const std::string& vatID);
-  // Stores every snapshot still being compressed. The host must call it before commit().
-  void flushSnapshots();
+  // Upgrade: stops the worker, ends the transcript with shutdown-worker, drops the snapshot and
+  // opens the next incarnation's span; the next delivery starts a worker from the vat's (new)
+  // source. Returns the new incarnation number.
+  uint64_t beginNewIncarnation(const std::string& vatID);
+  // Stores the snapshots still being compressed: all of them (the host must call it before
+  // commit()), or only those already compressed plus enough to bound the memory they hold.
+  // Only between cranks: a crank rollback must never undo a snapshot row whose pending entry is
+  // gone, while the transcript entries naming it (from an earlier crank) stay.
+  void flushSnapshots(bool all = true);
   std::vector<std::string> onlineVats() const;  // most recently used first
   const WarehouseStats& stats() const { return stats_; }
   void shutdown();
@@ -111,11 +118,16 @@ class VatWarehouse {
   // Snapshots whose hash and transcript entries are recorded but whose gzip is still being made
   // on a background thread (gzip of a 10 MB heap takes ~250 ms; the kernel need not wait).
   // Invariant: flushed, in order, before any commit and before the vat's snapshot is read.
+  // A vat being loaded meanwhile starts from `raw`. A pending snapshot is stale, and is dropped,
+  // once its span is no longer the vat's current one (the vat was upgraded or terminated).
   struct PendingSnapshot {
     std::string vatID;
     SnapshotInfo info;
+    std::shared_ptr<SnapshotBuffer> raw;
     std::future<std::string> gzip;
   };
+  bool isCurrent(const PendingSnapshot& p);
+  const PendingSnapshot* currentPending(const std::string& vatID);
   std::deque<PendingSnapshot> pending_;
 };
 

@@ -1,5 +1,6 @@
 #include "store/snap_store.h"
 
+#include <sqlite3.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -139,6 +140,19 @@ void SnapStore::stopUsingLastSnapshot(std::string_view vatID) {
          "WHERE vatID = ? AND inUse = 1")
       .bindText(1, vatID)
       .run();
+}
+
+DeletionProgress SnapStore::deleteVatSnapshots(std::string_view vatID, uint64_t budget) {
+  db_.ensureTxn();
+  DeletionProgress p;
+  Statement& del = db_.prepare(
+      "DELETE FROM snapshots WHERE rowid IN (SELECT rowid FROM snapshots WHERE vatID = ? LIMIT ?)");
+  del.bindText(1, vatID).bindInt64(2, static_cast<int64_t>(budget)).run();
+  p.cleanups = static_cast<uint64_t>(sqlite3_changes(db_.raw()));
+  Statement& left = db_.prepare("SELECT 1 FROM snapshots WHERE vatID = ? LIMIT 1");
+  p.done = !left.bindText(1, vatID).step();
+  left.reset();
+  return p;
 }
 
 std::optional<SnapshotInfo> SnapStore::getSnapshotInfo(std::string_view vatID) {

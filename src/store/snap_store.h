@@ -15,6 +15,8 @@
 #include <string>
 #include <string_view>
 
+#include "store/deletion_progress.h"
+
 namespace swingset {
 
 class Db;
@@ -53,6 +55,8 @@ class SnapStore {
   static std::string inflate(const CompressedSnapshot& c, std::string_view vatID);
   // The vat has no snapshot in use afterwards (upgrade, termination).
   void stopUsingLastSnapshot(std::string_view vatID);
+  // Deletes up to `budget` of the vat's snapshot rows; done when none remain.
+  DeletionProgress deleteVatSnapshots(std::string_view vatID, uint64_t budget);
 
   // The compressed form of a raw snapshot, as saveSnapshot stores it. Touches no Db, so it may run
   // on another thread (the kernel compresses off its critical path, then calls insertSnapshot).

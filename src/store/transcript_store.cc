@@ -116,6 +116,11 @@ void TranscriptStore::readSpan(std::string_view vatID, std::optional<uint64_t> s
   SS_STORE_INSIST(db_, expect == end, "transcript of {} lacks item {}", vatID, expect);
 }
 
+void TranscriptStore::stopUsingTranscript(std::string_view vatID) {
+  db_.ensureTxn();
+  db_.prepare("UPDATE transcriptSpans SET isCurrent = NULL WHERE vatID = ? AND isCurrent = 1").bindText(1, vatID).run();
+}
+
 DeletionProgress TranscriptStore::deleteVatTranscripts(std::string_view vatID, uint64_t budget) {
   SS_STORE_INSIST(db_, budget >= 1, "deleteVatTranscripts needs a budget of at least 1");
   db_.ensureTxn();

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "store/deletion_progress.h"
+
 namespace swingset {
 
 class Db;
@@ -22,10 +24,6 @@ struct SpanBounds {
   bool operator==(const SpanBounds&) const = default;
 };
 
-struct DeletionProgress {
-  bool done = false;
-  uint64_t cleanups = 0;  // spans deleted, each with its items
-};
 
 class TranscriptStore {
  public:
@@ -48,6 +46,8 @@ class TranscriptStore {
   // store.
   void readSpan(std::string_view vatID, std::optional<uint64_t> startPos,
                 const std::function<void(std::string_view item)>& fn);
+  // The vat's current span stops being current (termination): nothing will replay it.
+  void stopUsingTranscript(std::string_view vatID);
   // Deletes up to `budget` spans (newest first) with their items; done when none remain.
   DeletionProgress deleteVatTranscripts(std::string_view vatID, uint64_t budget);
 

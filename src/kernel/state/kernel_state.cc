@@ -111,6 +111,7 @@ void KernelState::setJsonStringArray(const std::string& key, const std::vector<s
 }
 
 std::string KernelState::allocateVatID() { return vatIDString(allocateCounter("vat.nextID")); }
+uint64_t KernelState::allocateUpgradeID() { return allocateCounter("vat.nextUpgradeID"); }
 std::string KernelState::allocateDeviceID() { return "d" + std::to_string(allocateCounter("device.nextID")); }
 
 void KernelState::addStaticVat(const std::string& name, const std::string& vatID) {
@@ -135,6 +136,16 @@ void KernelState::addDevice(const std::string& name, const std::string& deviceID
 
 std::optional<std::string> KernelState::vatIDForName(const std::string& name) { return kv_.get("vat.name." + name); }
 std::optional<std::string> KernelState::deviceIDForName(const std::string& name) { return kv_.get("device.name." + name); }
+std::optional<std::string> KernelState::findLiveVat(const std::string& nameOrID) {
+  if (std::optional<std::string> id = vatIDForName(nameOrID)) return id;
+  if (nameOrID.starts_with("v") && vatIsAlive(nameOrID)) return nameOrID;
+  for (const std::string& id : dynamicVatIDs()) {  // creation order: the first of a name wins
+    std::optional<Json> options = parseJson(kv_.get(id + ".options").value_or("{}"));
+    if (options && options->value("name", "") == nameOrID) return id;
+  }
+  return std::nullopt;
+}
+
 std::vector<std::string> KernelState::staticVatNames() { return jsonStringArray("vat.names"); }
 std::vector<std::string> KernelState::dynamicVatIDs() { return jsonStringArray("vat.dynamicIDs"); }
 
@@ -164,6 +175,17 @@ void KernelState::markVatTerminated(const std::string& vatID) {
   }
   std::vector<std::string> dead = jsonStringArray("vats.terminated");
   dead.push_back(vatID);
+  setJsonStringArray("vats.terminated", dead);
+}
+
+std::optional<std::string> KernelState::firstTerminatedVat() {
+  if (kv_.get("vats.terminated").value_or("[]") == "[]") return std::nullopt;
+  return jsonStringArray("vats.terminated").front();
+}
+
+void KernelState::forgetTerminatedVat(const std::string& vatID) {
+  std::vector<std::string> dead = jsonStringArray("vats.terminated");
+  std::erase(dead, vatID);
   setJsonStringArray("vats.terminated", dead);
 }
 

@@ -40,6 +40,12 @@ struct KernelPromise {
   std::string policy;                    // "", "logAlways", "logFailure", "panic"
 };
 
+// A meter's state: remaining computrons (nullopt: unlimited) and the notification threshold.
+struct MeterReading {
+  std::optional<uint64_t> remaining;
+  uint64_t threshold = 0;
+};
+
 // A message: methargs and an optional result kpid.
 struct Message {
   CapData methargs;
@@ -64,11 +70,14 @@ class KernelState {
 
   // --- vats and devices
   std::string allocateVatID();
+  uint64_t allocateUpgradeID();
   std::string allocateDeviceID();
   void addStaticVat(const std::string& name, const std::string& vatID);
   void addDynamicVat(const std::string& vatID);
   void addDevice(const std::string& name, const std::string& deviceID);
-  std::optional<std::string> vatIDForName(const std::string& name);
+  std::optional<std::string> vatIDForName(const std::string& name);  // static vats
+  // A live vat by static name, dynamic vat `name` option, or vatID.
+  std::optional<std::string> findLiveVat(const std::string& nameOrID);
   std::optional<std::string> deviceIDForName(const std::string& name);
   std::vector<std::string> staticVatNames();
   std::vector<std::string> dynamicVatIDs();
@@ -121,6 +130,20 @@ class KernelState {
   // Anything for a crank to do: a queue item, a GC action or a reap. Reads raw values, parses none.
   bool hasWork();
   uint64_t acceptanceQueueLength();
+
+  // --- meters (meter_state.cc); all but allocateMeter and meterExists panic on an unknown meter
+  std::string allocateMeter(std::optional<uint64_t> remaining, uint64_t threshold);
+  bool meterExists(const std::string& meterID);
+  MeterReading getMeter(const std::string& meterID);
+  void addMeterRemaining(const std::string& meterID, uint64_t delta);
+  void setMeterThreshold(const std::string& meterID, uint64_t threshold);
+  bool checkMeter(const std::string& meterID, uint64_t spent);  // can it pay? (read-only)
+  // Deducts (down to 0); true when this crossed below the threshold.
+  bool deductMeter(const std::string& meterID, uint64_t spent);
+
+  // --- terminated vats awaiting cleanup, oldest first
+  std::optional<std::string> firstTerminatedVat();
+  void forgetTerminatedVat(const std::string& vatID);
 
   // --- GC actions and reaping
   std::set<std::string> gcActions();  // "vN type koN"

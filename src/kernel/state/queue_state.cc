@@ -61,7 +61,8 @@ uint64_t KernelState::runQueueLength() {
 
 bool KernelState::hasWork() {
   auto nonEmpty = [&](const char* key) { return kv_.get(key).value_or("[]") != "[]"; };
-  return acceptanceQueueLength() > 0 || nonEmpty("gcActions") || nonEmpty("reapQueue") || runQueueLength() > 0;
+  return acceptanceQueueLength() > 0 || nonEmpty("vats.terminated") || nonEmpty("gcActions") || nonEmpty("reapQueue") ||
+         runQueueLength() > 0;
 }
 
 uint64_t KernelState::acceptanceQueueLength() {

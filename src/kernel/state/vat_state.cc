@@ -126,13 +126,29 @@ void VatState::deleteCListEntry(const std::string& kref, const std::string& vref
   }
 }
 
-std::vector<std::string> VatState::clistKrefs(const std::string& prefix) {
-  std::vector<std::string> out;
-  std::string p = key("c." + prefix);
-  kv_.forEachWithPrefix(p, [&](std::string_view k, std::string_view) {
-    out.emplace_back(k.substr(vatID_.size() + 3));
+std::vector<std::pair<std::string, std::string>> VatState::clistEntries(const std::string& vrefPrefix) {
+  std::vector<std::pair<std::string, std::string>> out;
+  size_t skip = vatID_.size() + 3;  // "vN.c."
+  kv_.forEachWithPrefix(key("c." + vrefPrefix), [&](std::string_view k, std::string_view kref) {
+    out.emplace_back(k.substr(skip), kref);
   });
   return out;
+}
+
+std::optional<std::pair<std::string, std::string>> VatState::firstCListEntry(const std::string& vrefPrefix) {
+  std::string prefix = key("c." + vrefPrefix);
+  std::optional<std::string> k = kv_.getNextKey(prefix);
+  if (!k || !k->starts_with(prefix)) return std::nullopt;
+  return std::make_pair(k->substr(vatID_.size() + 3), kv_.getRequired(*k));
+}
+
+void VatState::orphanExport(const std::string& kref, const std::string& vref) {
+  std::optional<KernelSlot> ko = KernelSlot::parse(kref);
+  SS_INSIST(ko && ko->isObject() && kernel_.objectOwner(*ko) == vatID_, "{} is not an export of {}", kref, vatID_);
+  kernel_.orphanObject(*ko);
+  kv_.remove(key("c." + kref));
+  kv_.remove(key("c." + vref));
+  kernel_.maybeFree().insert(kref);
 }
 
 std::optional<std::string> VatState::vatstoreGet(const std::string& k) { return kv_.get(key("vs." + k)); }

@@ -37,8 +37,15 @@ class VatState {
   bool reachableFlag(const std::string& kref);  // panics if there is no entry
   void clearReachableFlag(const std::string& kref);
   void deleteCListEntry(const std::string& kref, const std::string& vref);
-  // All c-list krefs with the given prefix ("ko", "kp"), in key order.
-  std::vector<std::string> clistKrefs(const std::string& prefix);
+  // The c-list entries whose vref starts with `vrefPrefix` ("p", "o+", "o-"), as (vref, kref), in
+  // vref key order: the order SwingSet walks them, which decides the order of what follows.
+  std::vector<std::pair<std::string, std::string>> clistEntries(const std::string& vrefPrefix);
+  // The first c-list entry whose vref starts with `vrefPrefix`, as (vref, kref): for walks that
+  // delete as they go and stop at a budget.
+  std::optional<std::pair<std::string, std::string>> firstCListEntry(const std::string& vrefPrefix);
+  // The vat no longer owns this export (upgrade, termination, abandonExports): its c-list entry
+  // and the object's owner go; the object lives on while others reference it.
+  void orphanExport(const std::string& kref, const std::string& vref);
 
   // --- vatstore
   std::optional<std::string> vatstoreGet(const std::string& key);
