@@ -283,7 +283,7 @@ std::optional<std::string> Controller::queueToKref(const std::string& kref, cons
 
 std::optional<std::string> Controller::queueToVatRoot(const std::string& vatName, const std::string& method,
                                                       const std::string& argsCapData, bool noResult) {
-  std::optional<std::string> vatID = impl_->kernel->state().vatIDForName(vatName);
+  std::optional<std::string> vatID = impl_->kernel->state().findLiveVat(vatName);
   if (!vatID) throw ConfigError(fmt::format("unknown vat '{}'", vatName));
   return queueToKref(impl_->rootKref(*vatID), method, argsCapData, noResult);
 }
