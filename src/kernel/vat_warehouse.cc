@@ -104,8 +104,15 @@ void VatWarehouse::shutdown() {
   for (std::future<std::unique_ptr<XsnapWorker>>& f : abandoned_) f.wait();  // they yield no worker
   abandoned_.clear();
   for (PendingSnapshot& p : pending_) p.gzip.wait();  // never leave a thread behind
-  for (auto& [vatID, o] : online_) o.worker->shutdown();
+  for (auto& [vatID, o] : online_) o.stop();
   online_.clear();
+  std::lock_guard<std::mutex> lock(spareMutex_);
+  if (spare_.valid()) {
+    try {
+      spare_.get()->shutdown();
+    } catch (const std::exception&) {  // a spare that never started has nothing to stop
+    }
+  }
 }
 
 void VatWarehouse::flushSnapshots(bool all) {
@@ -157,8 +164,21 @@ void VatWarehouse::evict(const std::string& vatID) {
   }
   auto it = online_.find(vatID);
   if (it == online_.end()) return;
-  it->second.worker->shutdown();
+  it->second.stop();
   online_.erase(it);
+}
+
+XsnapWorker& VatWarehouse::Online::get() {
+  if (restarting.valid()) worker = restarting.get();
+  SS_INSIST(worker, "a vat's worker is gone after a failed restart");
+  return *worker;
+}
+
+void VatWarehouse::Online::stop() {
+  try {
+    get().shutdown();
+  } catch (const std::exception&) {  // a restart that failed left nothing to stop
+  }
 }
 
 uint64_t VatWarehouse::beginNewIncarnation(const std::string& vatID) {
@@ -247,8 +267,7 @@ std::unique_ptr<XsnapWorker> VatWarehouse::load(VatLoad& l) {
   } else {
     // A new worker for this vat is one that has evaluated lockdown and the supervisor: start it
     // from a snapshot of exactly that, taken once per process, then give it the vat's bundle.
-    Fd base = supervisorSnapshot().reader();
-    worker = XsnapWorker::startFromSnapshot(quiet, base.get(), "supervisor");
+    worker = newVatWorker(quiet);
     DeliveryResult r = worker->setBundle(l.bundle, l.liveSlotsOptions);
     SS_INSIST(r.ok(), "vat {} ({}): cannot load its worker: {}", vatID, l.options.name, r.problem);
   }
@@ -298,6 +317,34 @@ const SnapshotBuffer& VatWarehouse::supervisorSnapshot() {
   return *supervisorSnapshot_;
 }
 
+std::unique_ptr<XsnapWorker> VatWarehouse::startFromSupervisor(const XsnapOptions& options) {
+  Fd base = supervisorSnapshot().reader();
+  stats_.workerSpawns++;
+  return XsnapWorker::startFromSnapshot(options, base.get(), "supervisor");
+}
+
+std::unique_ptr<XsnapWorker> VatWarehouse::newVatWorker(const XsnapOptions& options) {
+  if (options.computeLimit) return startFromSupervisor(options);  // spares run without -l
+  std::unique_ptr<XsnapWorker> worker;
+  {
+    std::lock_guard<std::mutex> lock(spareMutex_);
+    if (spare_.valid()) {
+      try {
+        worker = spare_.get();
+      } catch (const std::exception&) {  // the spare failed to start: start one here instead
+      }
+    }
+    XsnapOptions spare = options;
+    spare.vatID = "spare";
+    spare.name = "spare";
+    spare.console = nullptr;
+    spare_ = std::async(std::launch::async, [this, spare] { return startFromSupervisor(spare); });
+  }
+  if (!worker || !worker->running()) return startFromSupervisor(options);
+  worker->assign(options);
+  return worker;
+}
+
 void VatWarehouse::preload(const std::vector<std::string>& vatIDs) {
   // One gate for all preloads: no more concurrent replays than cores.
   static std::counting_semaphore<256> gate(std::max(1u, std::min(256u, std::thread::hardware_concurrency())));
@@ -318,20 +365,22 @@ void VatWarehouse::preload(const std::vector<std::string>& vatIDs) {
 }
 
 void VatWarehouse::admit(const std::string& vatID, std::unique_ptr<XsnapWorker> worker) {
-  online_[vatID] = Online{std::move(worker), ++useClock_};
+  Online& o = online_[vatID];
+  o.worker = std::move(worker);
+  o.lastUsed = ++useClock_;
   while (online_.size() > std::max<size_t>(options_.maxVatsOnline, 1)) {
     auto lru = std::min_element(online_.begin(), online_.end(),
                                 [](const auto& a, const auto& b) { return a.second.lastUsed < b.second.lastUsed; });
-    lru->second.worker->shutdown();
+    lru->second.stop();
     online_.erase(lru);
   }
 }
 
 XsnapWorker& VatWarehouse::ensureOnline(const std::string& vatID) {
   if (auto it = online_.find(vatID); it != online_.end()) {
-    if (it->second.worker->running()) {
+    if (XsnapWorker& w = it->second.get(); w.running()) {
       it->second.lastUsed = ++useClock_;
-      return *it->second.worker;
+      return w;
     }
     online_.erase(it);  // it died between deliveries: bring it back from snapshot + transcript
   }
@@ -350,7 +399,7 @@ XsnapWorker& VatWarehouse::ensureOnline(const std::string& vatID) {
     worker = load(*prepareLoad(vatID));
   }
   admit(vatID, std::move(worker));
-  return *online_.at(vatID).worker;
+  return online_.at(vatID).get();
 }
 
 DeliveryResult VatWarehouse::deliverAndRecord(const std::string& vatID, XsnapWorker& worker,
@@ -376,7 +425,7 @@ void VatWarehouse::maybeSaveSnapshot(const std::string& vatID, SyscallHandler& s
   // A bringOutYourDead first, as SwingSet does, to shake loose garbage before the forced GC of a
   // snapshot. Its failure is not acted upon, and it costs no meter.
   deliverAndRecord(vatID, worker, R"(["bringOutYourDead"])", syscalls);
-  if (auto it = online_.find(vatID); it != online_.end()) saveSnapshot(vatID, *it->second.worker);
+  if (auto it = online_.find(vatID); it != online_.end()) saveSnapshot(vatID, it->second.get());
 }
 
 void VatWarehouse::saveSnapshot(const std::string& vatID, XsnapWorker& worker) {
@@ -393,10 +442,14 @@ void VatWarehouse::saveSnapshot(const std::string& vatID, XsnapWorker& worker) {
   transcripts.addItem(vatID, fmt::format(R"({{"d":["load-snapshot",{{"snapshotID":"{}"}}],"sc":[],"r":{{"status":"ok"}}}})", info.hash));
   if (options_.restartWorkerOnSnapshot) {
     stats_.workerSpawns++;
-    auto fresh = XsnapWorker::startFromSnapshot(workerOptions(vatID, VatState(kernel_, vatID).options()), buf->rewound(),
-                                                fmt::format("{}-{}", vatID, info.snapPos));
     worker.shutdown();
-    online_[vatID].worker = std::move(fresh);
+    Online& o = online_.at(vatID);
+    o.worker.reset();
+    XsnapOptions xo = workerOptions(vatID, VatState(kernel_, vatID).options());
+    o.restarting = std::async(std::launch::async, [buf, xo, label = fmt::format("{}-{}", vatID, info.snapPos)] {
+      Fd heap = buf->reader();
+      return XsnapWorker::startFromSnapshot(xo, heap.get(), label);
+    });
   }
 }
 

@@ -84,6 +84,8 @@ class VatWarehouse {
   std::unique_ptr<XsnapWorker> load(VatLoad& load);
   XsnapOptions workerOptions(const std::string& vatID, const Json& options) const;
   const SnapshotBuffer& supervisorSnapshot();
+  std::unique_ptr<XsnapWorker> startFromSupervisor(const XsnapOptions& options);
+  std::unique_ptr<XsnapWorker> newVatWorker(const XsnapOptions& options);
   XsnapWorker& ensureOnline(const std::string& vatID);
   void admit(const std::string& vatID, std::unique_ptr<XsnapWorker> worker);
   bool hasSnapshot(const std::string& vatID);
@@ -98,7 +100,12 @@ class VatWarehouse {
   WarehouseStats stats_;
   struct Online {
     std::unique_ptr<XsnapWorker> worker;
+    // After a heap snapshot, the replacement worker being started from it in the background
+    // (restartWorkerOnSnapshot); collected by the vat's next use, so no crank waits for it.
+    std::future<std::unique_ptr<XsnapWorker>> restarting;
     uint64_t lastUsed = 0;
+    XsnapWorker& get();  // rethrows a failed restart's panic
+    void stop();
   };
   std::map<std::string, Online> online_;
   uint64_t useClock_ = 0;
@@ -115,6 +122,10 @@ class VatWarehouse {
   // from it. Preload threads share it, hence the mutex.
   std::mutex supervisorSnapshotMutex_;
   std::unique_ptr<SnapshotBuffer> supervisorSnapshot_;  // guarded by supervisorSnapshotMutex_
+  // A warm spare: a worker already started from the supervisor snapshot, so a new vat does not
+  // wait for a process to start. Made after the first new vat of this process, then kept ready.
+  std::mutex spareMutex_;
+  std::future<std::unique_ptr<XsnapWorker>> spare_;  // guarded by spareMutex_
   // Snapshots whose hash and transcript entries are recorded but whose gzip is still being made
   // on a background thread (gzip of a 10 MB heap takes ~250 ms; the kernel need not wait).
   // Invariant: flushed, in order, before any commit and before the vat's snapshot is read.

@@ -80,6 +80,12 @@ XsnapWorker::XsnapWorker(const XsnapOptions& options, int snapshotFd, std::strin
   readBuf_.resize(kReadChunk);
 }
 
+void XsnapWorker::assign(const XsnapOptions& options) {
+  SS_INSIST(options.executable == options_.executable && options.computeLimit == options_.computeLimit,
+            "a spare worker cannot become {}: it was started with another command line", options.vatID);
+  options_ = options;
+}
+
 XsnapWorker::~XsnapWorker() { shutdown(); }
 
 std::unique_ptr<XsnapWorker> XsnapWorker::start(const XsnapOptions& options) {

@@ -69,6 +69,9 @@ class XsnapWorker final : public Worker {
   // alive(), and the process has not exited on its own since the last command (it is reaped if so).
   bool running() const { return alive() && !process_->wait(Clock::now()); }
   void setHangTimeout(std::chrono::milliseconds t) { options_.hangTimeout = t; }
+  // Gives a worker started ahead of need (a warm spare) its vat's identity. The command line is
+  // fixed at start, so the compute limit must be the one it was started with.
+  void assign(const XsnapOptions& options);
   // Where console upcalls go from now on (null drops them, e.g. during transcript replay).
   void setConsole(ConsoleSink* console) { options_.console = console; }
   pid_t pid() const { return process_->pid(); }
