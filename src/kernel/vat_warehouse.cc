@@ -371,6 +371,14 @@ void VatWarehouse::admit(const std::string& vatID, std::unique_ptr<XsnapWorker> 
   while (online_.size() > std::max<size_t>(options_.maxVatsOnline, 1)) {
     auto lru = std::min_element(online_.begin(), online_.end(),
                                 [](const auto& a, const auto& b) { return a.second.lastUsed < b.second.lastUsed; });
+    // A vat going offline with a long span would replay all of it when it next comes back: save
+    // its heap first. No bringOutYourDead (that would be a delivery, with syscalls, in another
+    // vat's crank); if this crank rolls back, the snapshot is dropped as stale.
+    SpanBounds span = storage_.transcripts().getCurrentSpanBounds(lru->first);
+    uint64_t longSpan = std::max(options_.snapshotInitial, options_.snapshotInterval / 4);
+    if (span.endPos - span.startPos >= longSpan && kernel_.vatIsAlive(lru->first)) {
+      if (XsnapWorker& w = lru->second.get(); w.running()) saveSnapshot(lru->first, w, /*restart=*/false);
+    }
     lru->second.stop();
     online_.erase(lru);
   }
@@ -425,10 +433,10 @@ void VatWarehouse::maybeSaveSnapshot(const std::string& vatID, SyscallHandler& s
   // A bringOutYourDead first, as SwingSet does, to shake loose garbage before the forced GC of a
   // snapshot. Its failure is not acted upon, and it costs no meter.
   deliverAndRecord(vatID, worker, R"(["bringOutYourDead"])", syscalls);
-  if (auto it = online_.find(vatID); it != online_.end()) saveSnapshot(vatID, it->second.get());
+  if (auto it = online_.find(vatID); it != online_.end()) saveSnapshot(vatID, it->second.get(), options_.restartWorkerOnSnapshot);
 }
 
-void VatWarehouse::saveSnapshot(const std::string& vatID, XsnapWorker& worker) {
+void VatWarehouse::saveSnapshot(const std::string& vatID, XsnapWorker& worker, bool restart) {
   // shared_ptr: the buffer is read both by the compressing thread and by the new worker.
   auto buf = std::make_shared<SnapshotBuffer>();
   SavedSnapshot saved = worker.saveSnapshot(*buf);
@@ -440,7 +448,7 @@ void VatWarehouse::saveSnapshot(const std::string& vatID, XsnapWorker& worker) {
   transcripts.addItem(vatID, fmt::format(R"({{"d":["save-snapshot"],"sc":[],"r":{{"status":"ok","snapshotID":"{}"}}}})", info.hash));
   transcripts.rolloverSpan(vatID);
   transcripts.addItem(vatID, fmt::format(R"({{"d":["load-snapshot",{{"snapshotID":"{}"}}],"sc":[],"r":{{"status":"ok"}}}})", info.hash));
-  if (options_.restartWorkerOnSnapshot) {
+  if (restart) {
     stats_.workerSpawns++;
     worker.shutdown();
     Online& o = online_.at(vatID);

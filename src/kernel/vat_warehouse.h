@@ -3,7 +3,8 @@
 // needs it (or ahead of time by preload()): its worker starts from the latest heap snapshot, or
 // from its bundles, then replays the current transcript span, answering syscalls from the
 // transcript, never from kernel state. Every delivery it makes is appended to the vat's transcript
-// in the same crank. At most maxVatsOnline workers live; the least recently used goes offline.
+// in the same crank. At most maxVatsOnline workers live; the least recently used goes offline,
+// after a heap snapshot if its span is long.
 // Invariants: a worker's heap always equals "snapshot + current span"; after a crank rollback the
 // kernel evicts the vat, so no worker ever holds state the store does not. Only the kernel thread
 // touches the store; preload threads get everything they need read out beforehand.
@@ -91,7 +92,8 @@ class VatWarehouse {
   bool hasSnapshot(const std::string& vatID);
   DeliveryResult deliverAndRecord(const std::string& vatID, XsnapWorker& worker,
                                   const std::string& vdo, SyscallHandler& syscalls);
-  void saveSnapshot(const std::string& vatID, XsnapWorker& worker);
+  // With `restart`, the vat goes on in a new worker started from the snapshot.
+  void saveSnapshot(const std::string& vatID, XsnapWorker& worker, bool restart);
 
   KernelStorage& storage_;         // owned by the host's SwingStore
   KernelState& kernel_;            // owned by the Kernel

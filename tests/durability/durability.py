@@ -26,8 +26,8 @@ def smallcaps(values):
 class Session:
     """One host process on a state dir; request() raises on a refused request unless allowed."""
 
-    def __init__(self, binary, state, log):
-        self.host = Host([binary, 'host'], state, log)
+    def __init__(self, binary, state, log, host_args=()):
+        self.host = Host([binary, 'host', *host_args], state, log)
 
     def request(self, op, allow_error=False, **fields):
         reply = self.host.request(dict(op=op, **fields), 600)
