@@ -301,6 +301,20 @@ def render(a, bench, floors, started, took, load0, command):
                 cells.append('skipped' if r and r.get('skipped') else fmt_bytes(pick(vals)) if vals else 'not run')
         w(f'| {label} | ' + ' | '.join(cells) + ' |')
     w('')
+    w(f'Floor: ping-pong, floor_bench.py pingpong (4 deliveries per round trip; its kernel is Python); '
+      f'create-vat, a fresh worker to a started vat (lockdown, supervisor, setBundle, startVat; one at a '
+      f'time); fan-out, {a.fanout} x (message + BOYD) on one online worker (the callee side only); restart, '
+      f'a worker from the vat\'s heap snapshot plus one delivery ({a.fanout} of them one at a time for the '
+      f'last row). A floor is measured at another moment than the kernels: on a busy machine it can come '
+      f'out slower than a kernel.')
+    starts = []
+    for key, label, *_ in rows(a, floors):
+        got = [bench.results.get((key, k), {}).get('spawns') for k in KERNELS]
+        if key.startswith(('history', 'restart')) and any(got):
+            starts.append(f'{label.replace("restart to first reply: ", "").replace("restart, then ", "")}: ' +
+                          ' / '.join('–' if not g else f'{median(g):g}' for g in got))
+    if starts:
+        w('Workers started per restart (open and the first request; median), ours / JS: ' + '; '.join(starts) + '.')
     w('Peak RSS: the kernel process alone (VmHWM of `swingset host` / `node js-host.mjs`; xsnap workers are '
       'separate processes), the largest over the workload\'s host processes. DB size: the state dir afterwards.')
     if a.skip_js_big:
@@ -374,6 +388,9 @@ def main():
             if 'dynamic' in groups:
                 bench.dynamic(kernel)
         ok = True
+    except BaseException:
+        print(render(a, bench, floors, started, time.monotonic() - t0, load0, command + '   (INTERRUPTED)'))
+        raise
     finally:
         for f in bench.logs.values():
             f.close()
