@@ -126,7 +126,8 @@ class Bench:
             s = self.new_kernel(kernel, state, rally_config(os.path.join(self.tmp, 'rally.json')))
             s.send('bootstrap', 'rally', [deliveries // 2])  # bob: a ping and a BOYD per round trip
             s.close()
-            self.restarts(f'history-{deliveries}', kernel, state, 'bob', 'count', [])
+            self.restarts(f'history-{deliveries}', kernel, state, 'bob', 'count', [],
+                          expect=lambda _: {'pings': deliveries // 2, 'inOrder': True})
             shutil.rmtree(state, ignore_errors=True)
 
     # ------------------------------------------------------------ dynamic vats

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Many dynamic vats survive restarts and come back lazily, each loaded once per round.
 
-Creates SWINGSET_MANY_VATS (default 100) dynamic counter vats through createVatByName, each with a
-heap snapshot (so that every later load is one snapshot load and one worker start), then, with
-real host restarts and real workers:
+Creates SWINGSET_MANY_VATS dynamic counter vats through createVatByName (default 80: more than
+the 50 workers online, and about 2 minutes on an idle 2-core machine; a few hundred for the long
+mode), each with a heap snapshot (so that every later load is one snapshot load and one worker
+start), then, with real host restarts and real workers:
   1. restart, message one vat: the workers that run are the bootstrap vat's, that vat's, and those
      the host preloads (the vats online at the last commit), each started once;
   2. restart with --max-vats-online above the vat count, message all at once (one request): every
@@ -92,7 +93,9 @@ def online_at_last_commit(state):
 
 def main():
     binary, bundles = sys.argv[1], os.path.abspath(sys.argv[2])
-    n = int(os.environ.get('SWINGSET_MANY_VATS', '100'))
+    n = int(os.environ.get('SWINGSET_MANY_VATS', '80'))
+    began = time.monotonic()
+    phase = lambda what: print(f'{time.monotonic() - began:6.1f} s  {what}', flush=True)
     checks = []
     check = lambda ok, what: checks.append((bool(ok), what))
     with tempfile.TemporaryDirectory(prefix='swingset-many-') as tmp:
@@ -126,6 +129,7 @@ def main():
         con.close()
         check(snapshotted >= n + 1, f'every vat has a heap snapshot ({snapshotted} vats have one)')
 
+        phase('created, two rounds, snapshots checked')
         # 1. restart, message one vat that the host does not preload
         preload = online_at_last_commit(state)[:50]  # the host preloads at most max-vats-online
         one = next(i for i in range(n) if f'counter{i}' not in preload)
@@ -142,6 +146,7 @@ def main():
         check(spawns == len(live), f'each loaded once: {spawns} vat loads for {len(live)} live workers')
         s.close()
 
+        phase('1. restart, one message')
         # 2. everything fits online: all at once, each vat loaded once
         s = Session(binary, state, log, '--max-vats-online', str(n + 10))
         s.request('open')
@@ -158,6 +163,7 @@ def main():
         check(values == counts and loads == 0, f'a second round: every count right, {loads} vat loads')
         s.close()
 
+        phase('2. restart, all at once with everything online')
         # 3. more vats than may be online (default 50): report what happens
         s = Session(binary, state, log)
         opened = s.request('open')
@@ -178,6 +184,7 @@ def main():
         check(not wrong, f'one request per vat (default max-vats-online 50): every count right (wrong: {wrong[:5]})')
         print(f'note: then one request per vat: {total} vat loads for {n} vats')
         s.close()
+        phase('3. restart, all at once and one by one with 50 online')
     return report(checks)
 
 
