@@ -278,7 +278,10 @@ def render(a, bench, floors, started, took, load0, command):
     w('')
     w('| workload | ours | JS 0.33 | ratio | floor |')
     w('|---|---:|---:|---:|---:|')
+    ran = lambda key: any((key, k) in bench.results for k in KERNELS)
     for key, label, kind, unit, floor in rows(a, floors):
+        if not ran(key):
+            continue
         ours, ours_s = cell(bench.results.get((key, 'ours')), kind, unit)
         js, js_s = cell(bench.results.get((key, 'JS')), kind, unit)
         ratio = '–'
@@ -294,6 +297,8 @@ def render(a, bench, floors, started, took, load0, command):
     mem_rows += [(k, label.replace('restart to first reply: ', 'restart: ').replace('restart, then ', 'restart: '))
                  for k, label, *_ in rows(a, floors) if k.startswith(('history', 'restart'))]
     for key, label in mem_rows:
+        if not ran(key):
+            continue
         cells = []
         for field, pick in (('rss', max), ('db', max)):
             for kernel in KERNELS:
