@@ -1,7 +1,8 @@
 // Ping-pong between two vats on the real kernel, with SwingSet's defaults (a bringOutYourDead
 // after every delivery; a heap snapshot every 200 deliveries, the worker restarted from it).
-// Per round trip: 6 cranks, 4 deliveries, 4 syscalls. Prints one JSON line per rally; compare
-// with the worker floor (../shared/probes/floor_bench.py pingpong) via bench/pingpong.sh.
+// Per round trip: 6 cranks, 4 deliveries, 4 syscalls. Prints one JSON line per rally. The kernel
+// in-process, no host protocol: for profiling (perf record). The side-by-side figures with the JS
+// kernel and the worker floor come from bench/compare.py.
 //   build/bench/pingpong_bench [N] [RALLIES]
 #include <chrono>
 #include <cstdio>
