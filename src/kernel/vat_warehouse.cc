@@ -346,8 +346,9 @@ std::unique_ptr<XsnapWorker> VatWarehouse::newVatWorker(const XsnapOptions& opti
 }
 
 void VatWarehouse::preload(const std::vector<std::string>& vatIDs) {
-  // One gate for all preloads: no more concurrent replays than cores.
-  static std::counting_semaphore<256> gate(std::max(1u, std::min(256u, std::thread::hardware_concurrency())));
+  // One gate for all preloads: they replay in parallel on all cores but one, which stays free for
+  // the kernel thread and the vat it needs now (it takes over a preload that has not started).
+  static std::counting_semaphore<256> gate(std::clamp(std::thread::hardware_concurrency(), 2u, 257u) - 1);
   for (const std::string& vatID : vatIDs) {
     if (online_.count(vatID) || loading_.count(vatID) || !kernel_.vatIsAlive(vatID)) continue;
     if (online_.size() + loading_.size() >= options_.maxVatsOnline) break;
