@@ -226,6 +226,9 @@ void KernelState::decrementRefCount(const std::string& kref, bool onlyRecognizab
   std::optional<KernelSlot> k = KernelSlot::parse(kref);
   SS_INSIST(k, "decrementRefCount of '{}'", kref);
   if (k->isObject()) {
+    // A retired object is deleted before its importers' c-list entries (retireKernelObject, then a
+    // retireImports delivery): those entries no longer count, as in JS (a no-op on a gone object).
+    if (!objectExists(*k)) return;
     RefCount c = objectRefCount(*k);
     SS_INSIST(c.recognizable > 0 && (onlyRecognizable || c.reachable > 0), "{} refcount underflow", kref);
     if (!onlyRecognizable) c.reachable--;

@@ -75,6 +75,20 @@ TEST_F(VatStateTest, DroppedImportCannotBeUsedAgainAndRetireForgetsIt) {
   EXPECT_TRUE(kernel_.maybeFree().count(ko.str()));
 }
 
+// retireKernelObject deletes an orphaned object, then the retireImports delivery deletes each
+// importer's entry: deleting that entry must not count against the gone object (nor panic).
+TEST_F(VatStateTest, DeletingAnImportOfARetiredObjectLeavesItGone) {
+  VatState exporter = newVat();
+  VatState importer = newVat();
+  KernelSlot ko = kernel_.addKernelObject(exporter.vatID());
+  importer.mapKernelSlotToVatSlot(ko.str());
+  importer.clearReachableFlag(ko.str());
+  kernel_.deleteKernelObject(ko);
+  importer.deleteCListEntry(ko.str(), "o-50");
+  EXPECT_FALSE(kernel_.objectExists(ko));
+  EXPECT_EQ(importer.krefForVref("o-50"), std::nullopt);
+}
+
 TEST_F(VatStateTest, VatstoreNextKeyStaysInsideTheVat) {
   VatState a = newVat();
   VatState b = newVat();
