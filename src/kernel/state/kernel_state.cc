@@ -138,6 +138,17 @@ std::optional<std::string> KernelState::deviceIDForName(const std::string& name)
 std::vector<std::string> KernelState::staticVatNames() { return jsonStringArray("vat.names"); }
 std::vector<std::string> KernelState::dynamicVatIDs() { return jsonStringArray("vat.dynamicIDs"); }
 
+std::vector<std::string> KernelState::dynamicVatIDsNamed(const std::string& name) {
+  std::vector<std::string> out;
+  for (const std::string& vatID : dynamicVatIDs()) {
+    std::optional<Json> options = parseJson(kv_.getRequired(vatID + ".options"));
+    SS_INSIST(options && options->is_object(), "{}.options is not a JSON object", vatID);
+    auto n = options->find("name");
+    if (n != options->end() && n->is_string() && *n == name) out.push_back(vatID);
+  }
+  return out;
+}
+
 bool KernelState::vatIsAlive(const std::string& vatID) {
   // A vat is alive while it has options and is not listed as terminated.
   if (!kv_.has(vatID + ".options")) return false;

@@ -72,6 +72,9 @@ class KernelState {
   std::optional<std::string> deviceIDForName(const std::string& name);
   std::vector<std::string> staticVatNames();
   std::vector<std::string> dynamicVatIDs();
+  // Live dynamic vats whose `name` option is `name`, in creation order. vat-admin does not make
+  // names unique, so there may be several.
+  std::vector<std::string> dynamicVatIDsNamed(const std::string& name);
   bool vatIsAlive(const std::string& vatID);
   // Removes the vat from the live registries and lists it in vats.terminated.
   void markVatTerminated(const std::string& vatID);
