@@ -39,6 +39,13 @@ struct RunResult {
   uint64_t cranks = 0;
 };
 
+// A vat installed from an archive by Controller::importVat().
+struct ImportedVat {
+  std::string vatID;
+  std::string name;      // "" if it has none: reach it by vatID
+  std::string rootKref;  // pinned
+};
+
 class Controller {
  public:
   // Creates a new kernel in `stateDir` from `config`, queues bootstrap(vats, devices) with
@@ -51,9 +58,10 @@ class Controller {
   static std::unique_ptr<Controller> open(const std::filesystem::path& stateDir, ControllerOptions options = {});
   ~Controller();
 
-  // Queues method(...args) to a static vat's root; `argsCapData` is the capdata of the argument
-  // array. Returns the result kpid (held by the host) unless noResult. ConfigError for an unknown
-  // vat or malformed capdata.
+  // Queues method(...args) to a vat's root; `vat` is a static vat's name, else the name of exactly
+  // one live dynamic vat, else a vat ID. `argsCapData` is the capdata of the argument array.
+  // Returns the result kpid (held by the host) unless noResult. ConfigError for an unknown vat or
+  // malformed capdata.
   std::optional<std::string> queueToVatRoot(const std::string& vatName, const std::string& method,
                                             const std::string& argsCapData, bool noResult = false);
   std::optional<std::string> queueToKref(const std::string& kref, const std::string& method,
@@ -68,6 +76,15 @@ class Controller {
   // Verifies and stores a bundle; returns its ID. ConfigError (nothing stored) if it is not a
   // valid bundle or does not match `expectedID`.
   std::string validateAndInstallBundle(const std::string& bundleJson, const std::string& expectedID = "");
+  // Writes a self-contained archive of one vat to `out` (format and model:
+  // src/controller/vat_archive.h) without starting its worker or changing any state. `vat` names
+  // it as for queueToVatRoot. ConfigError, with no file written, if there is no such live vat or
+  // it cannot move (it holds a device node, or has not started).
+  void exportVat(const std::string& vat, const std::filesystem::path& out);
+  // Installs the archive at `archive` as a new dynamic vat, named `name` or, if "", as it was.
+  // ConfigError, with nothing changed, if the file is damaged or altered, the name is taken, or
+  // this kernel runs other worker bundles. Durable after commit(), like any change.
+  ImportedVat importVat(const std::filesystem::path& archive, const std::string& name = "");
   std::string activityHash();
   uint64_t crankNumber();
   ControllerStats stats();

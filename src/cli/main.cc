@@ -54,8 +54,14 @@ Json describeResult(Controller& c, const std::string& kpid) {
   return out;
 }
 
+// Arguments of export-vat and import-vat.
+struct ArchiveArgs {
+  std::string vat, out, archive, name;
+};
+
 int runCommand(CLI::App& app, const ControllerOptions& runtime, const std::string& state, const std::string& config,
-               const std::string& argv, const std::vector<std::string>& send, const std::string& bundle) {
+               const std::string& argv, const std::vector<std::string>& send, const std::string& bundle,
+               const ArchiveArgs& archive) {
   if (app.got_subcommand("init")) {
     Config cfg = Config::load(config);
     for (const std::string& n : cfg.notices) fmt::print(stderr, "notice: {}\n", n);
@@ -95,6 +101,19 @@ int runCommand(CLI::App& app, const ControllerOptions& runtime, const std::strin
     c->shutdown();
     return 0;
   }
+  if (app.got_subcommand("export-vat")) {
+    c->exportVat(archive.vat, archive.out);
+    c->shutdown();
+    printJson(Json::object({{"ok", true}, {"vat", archive.vat}, {"archive", archive.out}}));
+    return 0;
+  }
+  if (app.got_subcommand("import-vat")) {
+    ImportedVat v = c->importVat(archive.archive, archive.name);
+    c->commit();
+    c->shutdown();
+    printJson(Json::object({{"ok", true}, {"vatID", v.vatID}, {"name", v.name}, {"root", v.rootKref}}));
+    return 0;
+  }
   if (app.got_subcommand("install-bundle")) {
     std::optional<std::string> json = readFile(bundle);
     if (!json) throw ConfigError(fmt::format("cannot read {}", bundle));
@@ -122,15 +141,24 @@ int main(int argc, char** argv) {
   init->add_option("--argv", argvJson, "JSON array given to the bootstrap vat as parameters.argv");
   auto* run = app.add_subcommand("run", "run until the queues are empty, then commit");
   run->add_option("--state", state, "state directory")->required();
-  auto* sendCmd = app.add_subcommand("send", "send METHOD(...ARGS) to a static vat's root, run, commit, print the result");
+  auto* sendCmd = app.add_subcommand("send", "send METHOD(...ARGS) to a vat's root, run, commit, print the result");
   sendCmd->add_option("--state", state, "state directory")->required();
   // Separate string positionals: CLI11 would split a `[...]` value given to a vector option.
-  sendCmd->add_option("vat", send[0], "static vat name")->required();
+  sendCmd->add_option("vat", send[0], "vat name (static, or one dynamic vat's) or vat ID")->required();
   sendCmd->add_option("method", send[1], "method name")->required();
   sendCmd->add_option("args", send[2], "JSON array of plain data (default [])");
   auto* installCmd = app.add_subcommand("install-bundle", "verify and install a bundle, print its ID");
   installCmd->add_option("--state", state, "state directory")->required();
   installCmd->add_option("bundle", bundle, "bundle JSON file")->required();
+  ArchiveArgs archive;
+  auto* exportCmd = app.add_subcommand("export-vat", "write one vat to an integrity-checked archive (starts no worker)");
+  exportCmd->add_option("--state", state, "state directory")->required();
+  exportCmd->add_option("vat", archive.vat, "vat name (static, or one dynamic vat's) or vat ID")->required();
+  exportCmd->add_option("out", archive.out, "archive file to write")->required();
+  auto* importCmd = app.add_subcommand("import-vat", "install a vat archive as a new dynamic vat, commit, print its vatID");
+  importCmd->add_option("--state", state, "state directory")->required();
+  importCmd->add_option("archive", archive.archive, "archive file written by export-vat")->required();
+  importCmd->add_option("--name", archive.name, "name it NAME instead of its archived name");
   auto* status = app.add_subcommand("status", "print the committed activity hash and crank number (starts no vat)");
   status->add_option("--state", state, "state directory")->required();
   auto* host = app.add_subcommand("host", "serve the JSON-lines host protocol on stdin/stdout");
@@ -154,7 +182,7 @@ int main(int argc, char** argv) {
   runtime.restartWorkerOnSnapshot = !noRestart;
   try {
     if (app.got_subcommand("host")) return runHost(state, runtime);
-    return runCommand(app, runtime, state, config, argvJson, send, bundle);
+    return runCommand(app, runtime, state, config, argvJson, send, bundle, archive);
   } catch (const ConfigError& e) {
     printJson(Json::object({{"ok", false}, {"error", e.what()}}));
     return 1;

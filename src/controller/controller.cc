@@ -4,8 +4,10 @@
 
 #include <algorithm>
 
+#include "base/file.h"
 #include "base/panic.h"
 #include "controller/bundle_loader.h"
+#include "controller/vat_archive.h"
 #include "devices/vat_admin_device.h"
 #include "kernel/kernel.h"
 #include "kernel/plain_json.h"
@@ -74,6 +76,17 @@ struct Controller::Impl {
       vatAdminDevice = std::make_unique<VatAdminDevice>(store->kernelStorage(), *kernel, *id);
       kernel->addDevice(*id, *vatAdminDevice);
     }
+  }
+
+  // A live vat, by static name, else by the name of exactly one dynamic vat, else by vat ID.
+  std::string vatIDFor(const std::string& vat) {
+    KernelState& state = kernel->state();
+    if (std::optional<std::string> id = state.vatIDForName(vat)) return *id;
+    std::vector<std::string> dynamic = state.dynamicVatIDsNamed(vat);
+    if (dynamic.size() > 1) throw ConfigError(fmt::format("vat name '{}' is ambiguous: dynamic vats {}", vat, fmt::join(dynamic, ", ")));
+    if (dynamic.size() == 1) return dynamic[0];
+    if (parseVatID(vat) && state.vatIsAlive(vat)) return vat;
+    throw ConfigError(fmt::format("unknown vat '{}'", vat));
   }
 
   std::string rootKref(const std::string& vatID) {
@@ -283,9 +296,7 @@ std::optional<std::string> Controller::queueToKref(const std::string& kref, cons
 
 std::optional<std::string> Controller::queueToVatRoot(const std::string& vatName, const std::string& method,
                                                       const std::string& argsCapData, bool noResult) {
-  std::optional<std::string> vatID = impl_->kernel->state().findLiveVat(vatName);
-  if (!vatID) throw ConfigError(fmt::format("unknown vat '{}'", vatName));
-  return queueToKref(impl_->rootKref(*vatID), method, argsCapData, noResult);
+  return queueToKref(impl_->rootKref(impl_->vatIDFor(vatName)), method, argsCapData, noResult);
 }
 
 RunResult Controller::run(std::optional<uint64_t> maxCranks) {
@@ -329,6 +340,21 @@ std::string Controller::validateAndInstallBundle(const std::string& bundleJson, 
     impl_->kernel->queueToKref(*vatAdmin, "bundleInstalled", CapData{"#[" + quoteJson(*id) + "]", {}}, "logFailure");
   }
   return *id;
+}
+
+void Controller::exportVat(const std::string& vat, const fs::path& out) {
+  impl_->store->kernelStorage().requireNotBroken();
+  impl_->kernel->flushSnapshots();  // the span may already name a snapshot still being compressed
+  VatArchive archive = exportVatArchive(impl_->store->kernelStorage(), impl_->kernel->state(), impl_->vatIDFor(vat));
+  if (std::string error = writeFileAtomically(out, encodeVatArchive(archive)); !error.empty()) throw ConfigError(error);
+}
+
+ImportedVat Controller::importVat(const fs::path& archive, const std::string& name) {
+  impl_->store->kernelStorage().requireNotBroken();
+  std::optional<std::string> bytes = readFile(archive);
+  if (!bytes) throw ConfigError(fmt::format("cannot read {}", archive.string()));
+  VatArchive decoded = decodeVatArchive(*bytes, archive.string());
+  return importVatArchive(impl_->store->kernelStorage(), *impl_->kernel, impl_->packages, decoded, name, archive.string());
 }
 
 std::string Controller::activityHash() { return impl_->store->kernelStorage().getActivityHash(); }

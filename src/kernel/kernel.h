@@ -86,6 +86,9 @@ class Kernel {
   void notify(const std::string& vatID, const std::string& kpid);
   // Importers of `ko` get a retireImport GC action; then the object is deleted.
   void retireKernelObject(KernelSlot ko);
+  // Turns the krefs in state().maybeFree() into GC actions or deletions; every crank ends with it,
+  // and so must any other writer of refcounts (a vat import, controller/vat_archive.h).
+  void processRefcounts();
   DeviceResult invokeDevice(const std::string& deviceID, const std::string& target, const std::string& method,
                             const CapData& args);
   std::map<std::string, Device*>& devices() { return devices_; }
@@ -115,7 +118,6 @@ class Kernel {
   void decrementSendEventRefCount(const std::string& target, const Message& msg);
   void resolveToError(const std::string& kpid, const CapData& error, const std::string& expectedDecider = "");
   std::optional<Json> nextGCDelivery();
-  void processRefcounts();
   void endCrank();
 
   KernelStorage& storage_;  // owned by the host's SwingStore

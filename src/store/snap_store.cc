@@ -128,7 +128,7 @@ void SnapStore::insertSnapshot(std::string_view vatID, const SnapshotInfo& info,
       .bindInt64(2, static_cast<int64_t>(info.snapPos))
       .bindText(3, info.hash)
       .bindInt64(4, static_cast<int64_t>(info.uncompressedSize))
-      .bindInt64(5, static_cast<int64_t>(info.compressedSize))
+      .bindInt64(5, static_cast<int64_t>(gzip.size()))
       .bindBlob(6, gzip)
       .run();
 }

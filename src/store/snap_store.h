@@ -61,7 +61,8 @@ class SnapStore {
   // The compressed form of a raw snapshot, as saveSnapshot stores it. Touches no Db, so it may run
   // on another thread (the kernel compresses off its critical path, then calls insertSnapshot).
   static std::string gzip(std::string_view raw);
-  // The second step of saving: `gzip` is the compressed form of raw bytes with `info.hash`.
+  // The second step of saving: `gzip` is the compressed form of raw bytes with `info.hash`. The
+  // row's compressedSize is gzip's size, whatever info.compressedSize says.
   void insertSnapshot(std::string_view vatID, const SnapshotInfo& info, std::string_view gzip);
 
  private:

@@ -63,6 +63,17 @@ TEST_F(SnapStoreTest, RoundTripStoresGzipAndChecksHash) {
   s.reset();
 }
 
+// The warehouse hashes a snapshot on the kernel thread and gzips it on another, so it inserts
+// with the compressed size still unknown (0): the row must record the real one.
+TEST_F(SnapStoreTest, InsertRecordsTheCompressedSize) {
+  std::string raw = someSnapshot(100000, 4);
+  std::string gz = SnapStore::gzip(raw);
+  snaps_.insertSnapshot("v1", SnapshotInfo{7, sha256Hex(raw), raw.size(), 0}, gz);
+  EXPECT_EQ(snaps_.getSnapshotInfo("v1"), (SnapshotInfo{7, sha256Hex(raw), raw.size(), gz.size()}));
+  EXPECT_EQ(snaps_.readCompressed("v1")->info.compressedSize, gz.size());
+  EXPECT_EQ(snaps_.loadSnapshot("v1"), raw);
+}
+
 TEST_F(SnapStoreTest, EmptySnapshotRoundTrips) {
   SnapshotInfo info = save("v1", 0, "");
   EXPECT_EQ(info.hash, sha256Hex(""));

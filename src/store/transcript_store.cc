@@ -39,10 +39,14 @@ std::string TranscriptStore::initialSpanHash() {
   return kHash;
 }
 
-void TranscriptStore::initTranscript(std::string_view vatID) {
+std::string TranscriptStore::extendSpanHash(std::string_view hash, std::string_view item) {
+  return sha256Hex(std::string(hash) + sha256Hex(item));
+}
+
+void TranscriptStore::initTranscript(std::string_view vatID, uint64_t startPos, uint64_t incarnation) {
   SS_STORE_INSIST(db_, !currentSpan(db_, vatID), "transcript for {} already initialized", vatID);
   db_.ensureTxn();
-  insertCurrentSpan(db_, vatID, 0, 0);
+  insertCurrentSpan(db_, vatID, startPos, incarnation);
 }
 
 SpanBounds TranscriptStore::getCurrentSpanBounds(std::string_view vatID) {
@@ -63,7 +67,7 @@ void TranscriptStore::addItem(std::string_view vatID, std::string_view item) {
       .run();
   db_.prepare("UPDATE transcriptSpans SET endPos = ?, hash = ? WHERE vatID = ? AND isCurrent = 1")
       .bindInt64(1, static_cast<int64_t>(b.endPos + 1))
-      .bindText(2, sha256Hex(b.hash + sha256Hex(item)))
+      .bindText(2, extendSpanHash(b.hash, item))
       .bindText(3, vatID)
       .run();
 }

@@ -32,8 +32,12 @@ class TranscriptStore {
   TranscriptStore& operator=(const TranscriptStore&) = delete;
 
   static std::string initialSpanHash();  // sha256hex("start of transcript span")
+  // A span's hash after `item` is appended to it, given its hash before.
+  static std::string extendSpanHash(std::string_view hash, std::string_view item);
 
-  void initTranscript(std::string_view vatID);  // panics if the vat already has one
+  // Opens the vat's first span, empty, at `startPos`: 0 for a new vat; a vat moved from another
+  // kernel keeps its positions. Panics if the vat already has a transcript.
+  void initTranscript(std::string_view vatID, uint64_t startPos = 0, uint64_t incarnation = 0);
   void addItem(std::string_view vatID, std::string_view item);
   // Closes the current span and opens an empty one at its endPos, returned. rolloverIncarnation
   // also increments the incarnation.

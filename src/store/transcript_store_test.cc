@@ -55,6 +55,19 @@ TEST_F(TranscriptStoreTest, RolloverOpensAFreshSpanAtEndPos) {
   EXPECT_THROW(read(1), KernelPanic);  // no span starts there
 }
 
+// A vat moved from another kernel keeps its positions: its one span starts where it did there,
+// and its hash depends only on its items, so it equals the original span's.
+TEST_F(TranscriptStoreTest, TranscriptCanStartMidHistory) {
+  ts_.initTranscript("v1", 41, 2);
+  EXPECT_EQ(ts_.getCurrentSpanBounds("v1"), (SpanBounds{41, 41, chain({}), 2}));
+  ts_.addItem("v1", "a");
+  ts_.addItem("v1", "b");
+  EXPECT_EQ(ts_.getCurrentSpanBounds("v1"), (SpanBounds{41, 43, chain({"a", "b"}), 2}));
+  EXPECT_EQ(TranscriptStore::extendSpanHash(chain({"a"}), "b"), chain({"a", "b"}));
+  EXPECT_EQ(read(), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(ts_.rolloverSpan("v1"), 43u);
+}
+
 TEST_F(TranscriptStoreTest, VatsAreIndependentAndUninitializedVatsPanic) {
   ts_.initTranscript("v1");
   ts_.initTranscript("v2");

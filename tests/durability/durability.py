@@ -2,8 +2,10 @@
 session over the JSON-lines protocol (tests/golden/driver.py's Host)."""
 import json
 import os
+import re
 import sqlite3
 import sys
+from collections import Counter
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'golden'))
 from driver import Host  # noqa: E402
@@ -60,3 +62,76 @@ def dump(db_path):
                 for t in ('kvStore', 'transcriptItems', 'transcriptSpans', 'snapshots', 'bundles')}
     finally:
         con.close()
+
+
+def refcount_problems(db_path):
+    """Recomputes every object's and promise's refcount from its holders (importing c-list
+    entries, pins, vatParameters, queued messages and notifies, promise queues, resolution data;
+    reference/refs-and-clists.md section 4) and lists each stored count that differs. The host's
+    interest in a result promise it asked for is never released, so a promise may count one more.
+    A c-list entry may outlive its object while a retireImport for it is pending."""
+    con = sqlite3.connect(db_path)
+    kv = dict(con.execute('SELECT key, value FROM kvStore'))
+    con.close()
+    reachable, recognizable, promise = Counter(), Counter(), Counter()
+
+    def hold(kref):
+        if kref.startswith('ko'):
+            reachable[kref] += 1
+            recognizable[kref] += 1
+        elif kref.startswith('kp'):
+            promise[kref] += 1
+
+    def hold_message(msg):
+        if msg.get('result'):
+            hold(msg['result'])
+        for s in msg['methargs']['slots']:
+            hold(s)
+
+    for k, v in kv.items():
+        if m := re.fullmatch(r'v\d+\.c\.(k[op]\d+)', k):
+            kref = m.group(1)
+            if kref.startswith('kp'):
+                promise[kref] += 1
+            elif v[2:].startswith('o-'):  # an exporter's own entry does not count
+                recognizable[kref] += 1
+                reachable[kref] += v[0] == 'R'
+        elif re.fullmatch(r'v\d+\.vatParameters', k):
+            for s in json.loads(v)['slots']:
+                hold(s)
+        elif re.fullmatch(r'kp\d+\.data\.slots', k) and v:
+            for s in v.split(','):
+                hold(s)
+        elif re.fullmatch(r'kp\d+\.queue\.\d+', k):
+            hold(k.split('.')[0])
+            hold_message(json.loads(v))
+    for s in kv.get('pinnedObjects', '').split(','):
+        if s:
+            hold(s)
+    for q in ('runQueue', 'acceptanceQueue'):
+        head, tail = json.loads(kv[q])
+        for n in range(head, tail):
+            item = json.loads(kv[f'{q}.{n}'])
+            if item['type'] == 'send':
+                hold(item['target'])
+                hold_message(item['msg'])
+            elif item['type'] == 'notify':
+                hold(item['kpid'])
+            elif item['type'] in ('create-vat', 'startVat'):
+                for s in item['vatParameters']['slots']:
+                    hold(s)
+    retiring = {a.split(' ')[2] for a in json.loads(kv.get('gcActions', '[]')) if ' retireImport ' in a}
+    problems = []
+    for k, v in kv.items():
+        if m := re.fullmatch(r'(ko\d+)\.refCount', k):
+            ko = m.group(1)
+            if v != f'{reachable[ko]},{recognizable[ko]}':
+                problems.append(f'{ko}.refCount is {v}, its holders make {reachable[ko]},{recognizable[ko]}')
+        elif m := re.fullmatch(r'(kp\d+)\.refCount', k):
+            kp = m.group(1)
+            if int(v) - promise[kp] not in (0, 1):
+                problems.append(f'{kp}.refCount is {v}, its holders make {promise[kp]}')
+    for kref in list(recognizable) + list(promise):
+        if f'{kref}.refCount' not in kv and kref not in retiring:
+            problems.append(f'{kref} is held but does not exist')
+    return problems

@@ -136,18 +136,19 @@ void KernelState::addDevice(const std::string& name, const std::string& deviceID
 
 std::optional<std::string> KernelState::vatIDForName(const std::string& name) { return kv_.get("vat.name." + name); }
 std::optional<std::string> KernelState::deviceIDForName(const std::string& name) { return kv_.get("device.name." + name); }
-std::optional<std::string> KernelState::findLiveVat(const std::string& nameOrID) {
-  if (std::optional<std::string> id = vatIDForName(nameOrID)) return id;
-  if (nameOrID.starts_with("v") && vatIsAlive(nameOrID)) return nameOrID;
-  for (const std::string& id : dynamicVatIDs()) {  // creation order: the first of a name wins
-    std::optional<Json> options = parseJson(kv_.get(id + ".options").value_or("{}"));
-    if (options && options->value("name", "") == nameOrID) return id;
-  }
-  return std::nullopt;
-}
-
 std::vector<std::string> KernelState::staticVatNames() { return jsonStringArray("vat.names"); }
 std::vector<std::string> KernelState::dynamicVatIDs() { return jsonStringArray("vat.dynamicIDs"); }
+
+std::vector<std::string> KernelState::dynamicVatIDsNamed(const std::string& name) {
+  std::vector<std::string> out;
+  for (const std::string& vatID : dynamicVatIDs()) {
+    std::optional<Json> options = parseJson(kv_.getRequired(vatID + ".options"));
+    SS_INSIST(options && options->is_object(), "{}.options is not a JSON object", vatID);
+    auto n = options->find("name");
+    if (n != options->end() && n->is_string() && *n == name) out.push_back(vatID);
+  }
+  return out;
+}
 
 bool KernelState::vatIsAlive(const std::string& vatID) {
   // A vat is alive while it has options and is not listed as terminated.
@@ -248,6 +249,9 @@ void KernelState::decrementRefCount(const std::string& kref, bool onlyRecognizab
   std::optional<KernelSlot> k = KernelSlot::parse(kref);
   SS_INSIST(k, "decrementRefCount of '{}'", kref);
   if (k->isObject()) {
+    // A retired object is deleted before its importers' c-list entries (retireKernelObject, then a
+    // retireImports delivery): those entries no longer count, as in JS (a no-op on a gone object).
+    if (!objectExists(*k)) return;
     RefCount c = objectRefCount(*k);
     SS_INSIST(c.recognizable > 0 && (onlyRecognizable || c.reachable > 0), "{} refcount underflow", kref);
     if (!onlyRecognizable) c.reachable--;

@@ -76,11 +76,12 @@ class KernelState {
   void addDynamicVat(const std::string& vatID);
   void addDevice(const std::string& name, const std::string& deviceID);
   std::optional<std::string> vatIDForName(const std::string& name);  // static vats
-  // A live vat by static name, dynamic vat `name` option, or vatID.
-  std::optional<std::string> findLiveVat(const std::string& nameOrID);
   std::optional<std::string> deviceIDForName(const std::string& name);
   std::vector<std::string> staticVatNames();
   std::vector<std::string> dynamicVatIDs();
+  // Live dynamic vats whose `name` option is `name`, in creation order. vat-admin does not make
+  // names unique, so there may be several.
+  std::vector<std::string> dynamicVatIDsNamed(const std::string& name);
   bool vatIsAlive(const std::string& vatID);
   // Removes the vat from the live registries and lists it in vats.terminated.
   void markVatTerminated(const std::string& vatID);

@@ -8,9 +8,7 @@ VatState::VatState(KernelState& kernel, std::string vatID)
     : kernel_(kernel), kv_(kernel.kv()), vatID_(std::move(vatID)) {}
 
 void VatState::initialize(const std::string& sourceJson, const std::string& optionsJson) {
-  kv_.set(key("o.nextID"), "50");
-  kv_.set(key("p.nextID"), "60");
-  kv_.set(key("d.nextID"), "70");
+  setNextImportIDs({});
   kv_.set(key("reapDirt"), "{}");
   kv_.set(key("source"), sourceJson);
   kv_.set(key("options"), optionsJson);
@@ -26,6 +24,17 @@ Json VatState::source() {
   std::optional<Json> j = parseJson(kv_.getRequired(key("source")));
   SS_INSIST(j && j->is_object(), "{}.source is not a JSON object", vatID_);
   return *j;
+}
+
+VatState::NextImportIDs VatState::nextImportIDs() {
+  auto get = [&](const char* k) { return std::stoull(kv_.getRequired(key(k))); };
+  return {get("o.nextID"), get("p.nextID"), get("d.nextID")};
+}
+
+void VatState::setNextImportIDs(const NextImportIDs& ids) {
+  kv_.set(key("o.nextID"), std::to_string(ids.object));
+  kv_.set(key("p.nextID"), std::to_string(ids.promise));
+  kv_.set(key("d.nextID"), std::to_string(ids.device));
 }
 
 std::string VatState::allocateImport(RefType type) {
@@ -123,6 +132,19 @@ void VatState::deleteCListEntry(const std::string& kref, const std::string& vref
     kernel_.decrementRefCount(kref, /*onlyRecognizable=*/!reachable);
   } else if (k->isPromise()) {
     kernel_.decrementRefCount(kref);
+  }
+}
+
+void VatState::addCListEntry(const std::string& kref, const VatSlot& vref, bool reachable) {
+  std::optional<KernelSlot> k = KernelSlot::parse(kref);
+  SS_INSIST(k && k->type == vref.type, "addCListEntry({}, {}): mismatched refs", kref, vref.str());
+  SS_INSIST(!vrefForKref(kref) && !krefForVref(vref.str()), "{} already maps {} or {}", vatID_, kref, vref.str());
+  kv_.set(key("c." + kref), std::string(reachable ? "R " : "_ ") + vref.str());
+  kv_.set(key("c." + vref.str()), kref);
+  if (k->isPromise()) {
+    kernel_.incrementRefCount(kref);
+  } else if (k->isObject() && !vref.allocatedByVat) {
+    kernel_.incrementRefCount(kref, /*onlyRecognizable=*/!reachable);
   }
 }
 

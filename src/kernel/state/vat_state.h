@@ -25,6 +25,15 @@ class VatState {
   Json options();
   Json source();
 
+  // The next number of each kind of import vref (vN.o.nextID, vN.p.nextID, vN.d.nextID). A vat
+  // moved to another kernel keeps them, so no vref it may still remember is handed out again.
+  struct NextImportIDs {
+    uint64_t object = 50, promise = 60, device = 70;
+    bool operator==(const NextImportIDs&) const = default;
+  };
+  NextImportIDs nextImportIDs();
+  void setNextImportIDs(const NextImportIDs& ids);
+
   // --- c-list
   // kernel -> vat: allocates an import if needed; with setReachable, flags it R.
   VatSlot mapKernelSlotToVatSlot(const std::string& kref, bool setReachable = true);
@@ -46,6 +55,9 @@ class VatState {
   // The vat no longer owns this export (upgrade, termination, abandonExports): its c-list entry
   // and the object's owner go; the object lives on while others reference it.
   void orphanExport(const std::string& kref, const std::string& vref);
+  // Adds kref <-> vref with the given flag, counted as the allocation paths above count it. For a
+  // vat brought in from another kernel (controller/vat_archive.h), whose vrefs must not change.
+  void addCListEntry(const std::string& kref, const VatSlot& vref, bool reachable);
 
   // --- vatstore
   std::optional<std::string> vatstoreGet(const std::string& key);

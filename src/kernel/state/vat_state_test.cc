@@ -75,6 +75,54 @@ TEST_F(VatStateTest, DroppedImportCannotBeUsedAgainAndRetireForgetsIt) {
   EXPECT_TRUE(kernel_.maybeFree().count(ko.str()));
 }
 
+// retireKernelObject deletes an orphaned object, then the retireImports delivery deletes each
+// importer's entry: deleting that entry must not count against the gone object (nor panic).
+TEST_F(VatStateTest, DeletingAnImportOfARetiredObjectLeavesItGone) {
+  VatState exporter = newVat();
+  VatState importer = newVat();
+  KernelSlot ko = kernel_.addKernelObject(exporter.vatID());
+  importer.mapKernelSlotToVatSlot(ko.str());
+  importer.clearReachableFlag(ko.str());
+  kernel_.deleteKernelObject(ko);
+  importer.deleteCListEntry(ko.str(), "o-50");
+  EXPECT_FALSE(kernel_.objectExists(ko));
+  EXPECT_EQ(importer.krefForVref("o-50"), std::nullopt);
+}
+
+TEST_F(VatStateTest, AddedCListEntriesCountLikeAllocatedOnes) {
+  VatState vat = newVat();
+  KernelSlot exported = kernel_.addKernelObject(vat.vatID());
+  KernelSlot held = kernel_.addKernelObject("v9");
+  KernelSlot dropped = kernel_.addKernelObject("v9");
+  KernelSlot kp = kernel_.addKernelPromise();
+  vat.addCListEntry(exported.str(), *VatSlot::parse("o+10"), true);
+  vat.addCListEntry(held.str(), *VatSlot::parse("o-57"), true);
+  vat.addCListEntry(dropped.str(), *VatSlot::parse("o-58"), false);
+  vat.addCListEntry(kp.str(), *VatSlot::parse("p-63"), true);
+  EXPECT_EQ(kernel_.objectRefCount(exported), (RefCount{0, 0}));  // an exporter's entry is not counted
+  EXPECT_EQ(kernel_.objectRefCount(held), (RefCount{1, 1}));
+  EXPECT_EQ(kernel_.objectRefCount(dropped), (RefCount{0, 1}));
+  EXPECT_EQ(kernel_.getPromise(kp).refCount, 1u);
+  EXPECT_EQ(vat.krefForVref("o-58"), dropped.str());
+  EXPECT_FALSE(vat.reachableFlag(dropped.str()));
+  // Deleting them undoes exactly what adding them counted.
+  vat.deleteCListEntry(held.str(), "o-57");
+  vat.deleteCListEntry(dropped.str(), "o-58");
+  EXPECT_EQ(kernel_.objectRefCount(held), (RefCount{0, 0}));
+  EXPECT_EQ(kernel_.objectRefCount(dropped), (RefCount{0, 0}));
+}
+
+TEST_F(VatStateTest, DynamicVatsAreFoundByTheirNameOption) {
+  for (const char* name : {"c1", "c2", "c1"}) {
+    std::string id = kernel_.allocateVatID();
+    kernel_.addDynamicVat(id);
+    VatState(kernel_, id).initialize(R"({"bundleID":"b1-x"})", std::string(R"({"name":")") + name + "\"}");
+  }
+  EXPECT_EQ(kernel_.dynamicVatIDsNamed("c1"), (std::vector<std::string>{"v1", "v3"}));
+  EXPECT_EQ(kernel_.dynamicVatIDsNamed("c2"), (std::vector<std::string>{"v2"}));
+  EXPECT_TRUE(kernel_.dynamicVatIDsNamed("c3").empty());
+}
+
 TEST_F(VatStateTest, VatstoreNextKeyStaysInsideTheVat) {
   VatState a = newVat();
   VatState b = newVat();

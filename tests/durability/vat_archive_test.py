@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""A vat moves to another kernel: `swingset export-vat` writes it (bundle, options, snapshot,
+current transcript span, vatstore, c-list) without starting it, and `swingset import-vat`
+installs it in a fresh kernel as a dynamic vat, whose count goes on from where it was. Its
+references from outside become broken ones there (sends to them reject, promises from outside
+reject), and every refcount in both kernels equals what its holders make. A tampered archive, an
+unknown vat, a vat holding a device, and a name already taken are refused with nothing changed.
+A dynamic vat (made through vat-admin) moves too.
+
+  vat_archive_test.py SWINGSET_BINARY TEST_BUNDLE_DIR
+"""
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+from durability import dump, refcount_problems, report, Session
+
+# The counter gets a BOYD after each increment: with a snapshot every 10 deliveries it has several
+# and a part-filled span. c1 has fewer than 10, so no snapshot.
+INCREMENTS = 30
+
+
+def last_json(stdout):
+    lines = stdout.strip().splitlines()
+    try:
+        return json.loads(lines[-1]) if lines else {}
+    except json.JSONDecodeError:
+        return {}
+
+
+def kv(state, key):
+    con = sqlite3.connect(os.path.join(state, 'swingstore.sqlite'))
+    try:
+        row = con.execute('SELECT value FROM kvStore WHERE key = ?', (key,)).fetchone()
+        return row[0] if row else None
+    finally:
+        con.close()
+
+
+def main():
+    binary, bundles = sys.argv[1], os.path.abspath(sys.argv[2])
+    bundle = lambda name: {'bundleSpec': os.path.join(bundles, f'{name}.bundle.json')}
+    checks = []
+    with tempfile.TemporaryDirectory(prefix='swingset-vat-archive-') as tmp:
+        a, b = os.path.join(tmp, 'a'), os.path.join(tmp, 'b')
+        db_a, db_b = os.path.join(a, 'swingstore.sqlite'), os.path.join(b, 'swingstore.sqlite')
+        config_a, config_b = os.path.join(tmp, 'a.json'), os.path.join(tmp, 'b.json')
+        with open(config_a, 'w') as f:
+            json.dump({'bootstrap': 'bootstrap', 'defaultManagerType': 'xsnap', 'pinBootstrapRoot': True,
+                       'snapshotInitial': 1000, 'snapshotInterval': 10, 'bundles': {'counter': bundle('vat-archive-counter')},
+                       'vats': {'bootstrap': bundle('vat-archive-bootstrap'), 'counter': bundle('vat-archive-counter'),
+                                'other': bundle('vat-archive-counter')}}, f)
+        with open(config_b, 'w') as f:  # the importing kernel has only its bootstrap and vat-admin
+            json.dump({'bootstrap': 'bootstrap', 'defaultManagerType': 'xsnap', 'pinBootstrapRoot': True,
+                       'vats': {'bootstrap': bundle('vat-archive-bootstrap')}}, f)
+
+        def cli(*args):
+            p = subprocess.run([binary, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            return p.returncode, last_json(p.stdout)
+
+        def check(ok, what):
+            checks.append((bool(ok), what))
+
+        # Kernel A: a counter with history, holding references from outside itself.
+        log = open(os.path.join(tmp, 'host.log'), 'w')
+        s = Session(binary, a, log)
+        s.request('init', config=config_a, argv=[])
+        s.request('run')
+        s.close()
+        s = Session(binary, a, log)  # a kernel reads its snapshot interval when it opens
+        s.request('open')
+        s.send('bootstrap', 'introduce', ['counter', 'other'])   # counter imports other's root (o-50)
+        s.send('bootstrap', 'recognize', ['counter', 'bootstrap'])  # ... and only recognizes this one
+        thing = s.send('counter', 'makeThing', [])  # an export (o+10) the host's result promise holds
+        for _ in range(INCREMENTS):
+            last = s.send('counter', 'increment', [])
+        s.send('counter', 'watchFriend', [])  # awaits a promise `other` decides and never settles
+        s.send('bootstrap', 'createCounter', ['c1', 'counter', 100])
+        for _ in range(3):
+            dynamic = s.send('bootstrap', 'incrementDynamic', ['c1'])
+        s.close()
+        check(thing['result']['slots'] and last['result']['body'] == f'#{INCREMENTS}' and
+              dynamic['result']['body'] == '#103', f'kernel A: the counter reached {INCREMENTS}, c1 103')
+        counter_a = kv(a, 'vat.name.counter')
+        c1_a = json.loads(kv(a, 'vat.dynamicIDs'))[0]
+        con = sqlite3.connect(db_a)
+        snap = con.execute('SELECT snapPos FROM snapshots WHERE vatID = ? AND inUse = 1', (counter_a,)).fetchone()
+        span = con.execute('SELECT startPos, endPos FROM transcriptSpans WHERE vatID = ? AND isCurrent = 1',
+                           (counter_a,)).fetchone()
+        c1_snap = con.execute('SELECT snapPos FROM snapshots WHERE vatID = ? AND inUse = 1', (c1_a,)).fetchone()
+        con.close()
+        check(c1_snap is None, 'c1 has no snapshot: it will be rebuilt from its bundle and whole transcript')
+        check(snap and snap[0] > 2 * INCREMENTS and 1 < span[1] - span[0] <= 10,
+              f'the counter has a recent snapshot (at {snap and snap[0]}) and a span after it {span}')
+        check(kv(a, f'{counter_a}.c.o-51') and kv(a, f'{counter_a}.c.' + kv(a, f'{counter_a}.c.o-51')).startswith('_'),
+              'the counter only recognizes one import (flag _)')
+        check(refcount_problems(db_a) == [], f'kernel A refcounts: {refcount_problems(db_a)}')
+
+        # Export: files, no state change, refusals.
+        counter_vat, c1_vat, c1_by_id = (os.path.join(tmp, n) for n in ('counter.vat', 'c1.vat', 'c1-by-id.vat'))
+        before_a = dump(db_a)
+        rc, out = cli('export-vat', '--state', a, 'counter', counter_vat)
+        check(rc == 0 and out.get('ok'), f'export-vat counter: {out}')
+        rc, out = cli('export-vat', '--state', a, 'c1', c1_vat)
+        check(rc == 0, f'export-vat of the dynamic vat c1 by name: {out}')
+        rc, out = cli('export-vat', '--state', a, c1_a, c1_by_id)
+        check(rc == 0 and open(c1_vat, 'rb').read() == open(c1_by_id, 'rb').read(),
+              f'export-vat {c1_a} (by vat ID) writes the same bytes')
+        missing = os.path.join(tmp, 'missing.vat')
+        rc, out = cli('export-vat', '--state', a, 'nosuch', missing)
+        check(rc == 1 and 'nosuch' in out.get('error', '') and not os.path.exists(missing),
+              f'an unknown vat is refused (exit 1), no file: {out.get("error")}')
+        rc, out = cli('export-vat', '--state', a, 'bootstrap', missing)
+        check(rc == 1 and 'device' in out.get('error', '') and not os.path.exists(missing),
+              f'a vat holding a device node is refused: {out.get("error")}')
+        check(dump(db_a) == before_a, 'exporting changed nothing in kernel A')
+
+        # Kernel B: refusals first, then the imports.
+        rc, out = cli('init', '--state', b, config_b)
+        rc2, _ = cli('run', '--state', b)
+        check(rc == 0 and rc2 == 0, 'kernel B initialized and bootstrapped')
+        before_b = dump(db_b)
+        original = open(counter_vat, 'rb').read()
+        header_end = original.index(b'\n')
+        tampered = os.path.join(tmp, 'tampered.vat')
+        for where, at in (('header', header_end // 2), ('payload', len(original) // 2), ('last byte', len(original) - 1)):
+            bad = bytearray(original)
+            bad[at] ^= 0x01
+            with open(tampered, 'wb') as f:
+                f.write(bad)
+            rc, out = cli('import-vat', '--state', b, tampered)
+            error = out.get('error', '')
+            check(rc == 1 and tampered in error and dump(db_b) == before_b,
+                  f'one changed bit in the {where} is refused, naming the file; B unchanged: {error}')
+        with open(tampered, 'wb') as f:
+            f.write(original[:-1000])
+        rc, out = cli('import-vat', '--state', b, tampered)
+        check(rc == 1 and 'truncated' in out.get('error', '') and dump(db_b) == before_b,
+              f'a truncated archive is refused: {out.get("error")}')
+
+        rc, out = cli('import-vat', '--state', b, counter_vat)
+        counter_b = out.get('vatID')
+        check(rc == 0 and out.get('name') == 'counter' and counter_b in json.loads(kv(b, 'vat.dynamicIDs')),
+              f'import-vat: a new dynamic vat in B: {out}')
+        check(refcount_problems(db_b) == [], f'kernel B refcounts after the import: {refcount_problems(db_b)}')
+        gc = json.loads(kv(b, 'gcActions'))
+        check(f'{counter_b} dropExport' in ' '.join(gc) and f'{counter_b} retireImport' in ' '.join(gc),
+              f'nobody in B holds the thing, and the recognized import is gone: {gc}')
+
+        rc, out = cli('send', '--state', b, 'counter', 'get')
+        check(rc == 0 and out.get('value') == {'count': INCREMENTS, 'durableCount': INCREMENTS},
+              f'B: the heap and the vatstore came along: {out.get("value")}')
+        rc, out = cli('send', '--state', b, 'counter', 'increment')
+        check(rc == 0 and out.get('value') == INCREMENTS + 1, f'B: the count goes on: {out.get("value")}')
+        rc, out = cli('send', '--state', b, 'counter', 'watched')
+        check(out.get('value') == ['rejected', 'vat terminated'],
+              f'B: the promise from outside was rejected and the vat notified: {out.get("value")}')
+        rc, out = cli('send', '--state', b, 'counter', 'callFriend')
+        check(out.get('status') == 'rejected' and out.get('value', {}).get('@error', {}).get('message') == 'vat terminated',
+              f'B: a send to an import is rejected (broken reference): {out.get("value")}')
+        check(json.loads(kv(b, 'gcActions')) == [] and kv(b, f'{counter_b}.c.o+10') is None
+              and kv(b, f'{counter_b}.c.o-51') is None, 'B: the GC actions were delivered')
+        check(refcount_problems(db_b) == [], f'kernel B refcounts after running: {refcount_problems(db_b)}')
+
+        before_b = dump(db_b)
+        rc, out = cli('import-vat', '--state', b, counter_vat)
+        check(rc == 1 and 'counter' in out.get('error', '') and dump(db_b) == before_b,
+              f'importing under a name B already has is refused: {out.get("error")}')
+        rc, out = cli('import-vat', '--state', b, c1_vat)
+        check(rc == 0 and out.get('name') == 'c1', f'import-vat of the dynamic vat c1: {out}')
+        rc, out = cli('send', '--state', b, 'c1', 'increment')
+        check(rc == 0 and out.get('value') == 104, f'B: c1 goes on from 103: {out.get("value")}')
+        rc, out = cli('send', '--state', b, 'counter', 'increment')
+        check(rc == 0 and out.get('value') == INCREMENTS + 2, f'B: the counter, once more: {out.get("value")}')
+        check(refcount_problems(db_b) == [], f'kernel B refcounts at the end: {refcount_problems(db_b)}')
+        return report(checks)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
