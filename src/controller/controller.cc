@@ -140,6 +140,11 @@ std::unique_ptr<Controller> Controller::initialize(const fs::path& stateDir, con
   try {
     impl->start();
     impl->initialize(config, argvJson);
+    // The kernel was made before initialize() wrote its options (snapshotInitial, ...): make it
+    // again from the store, as the next open would. Nothing has run yet; all it did is in the kv.
+    impl->vatAdminDevice.reset();
+    impl->kernel.reset();
+    impl->start();
     impl->kernel->flushSnapshots();
     impl->store->hostStorage().commit();
   } catch (...) {  // nothing half-initialized may remain: drop the uncommitted store and its files
