@@ -253,12 +253,13 @@ std::unique_ptr<XsnapWorker> VatWarehouse::load(VatLoad& l) {
   XsnapOptions quiet = l.options;
   if (!options_.replayConsole) quiet.console = nullptr;  // replay is quiet: those lines were printed once
   std::unique_ptr<XsnapWorker> worker;
-  stats_.workerSpawns++;
   if (l.pendingSnapshot) {
+    stats_.workerSpawns++;
     stats_.snapshotLoads++;
     Fd heap = l.pendingSnapshot->reader();
     worker = XsnapWorker::startFromSnapshot(quiet, heap.get(), l.snapshotLabel);
   } else if (l.snapshot) {
+    stats_.workerSpawns++;
     stats_.snapshotLoads++;
     SnapshotBuffer heap;
     std::string raw = SnapStore::inflate(*l.snapshot, vatID);
@@ -267,7 +268,7 @@ std::unique_ptr<XsnapWorker> VatWarehouse::load(VatLoad& l) {
   } else {
     // A new worker for this vat is one that has evaluated lockdown and the supervisor: start it
     // from a snapshot of exactly that, taken once per process, then give it the vat's bundle.
-    worker = newVatWorker(quiet);
+    worker = newVatWorker(quiet);  // counted in workerSpawns when its process started
     DeliveryResult r = worker->setBundle(l.bundle, l.liveSlotsOptions);
     SS_INSIST(r.ok(), "vat {} ({}): cannot load its worker: {}", vatID, l.options.name, r.problem);
   }
@@ -368,10 +369,9 @@ void VatWarehouse::preload(const std::vector<std::string>& vatIDs) {
 void VatWarehouse::admit(const std::string& vatID, std::unique_ptr<XsnapWorker> worker) {
   Online& o = online_[vatID];
   o.worker = std::move(worker);
-  o.lastUsed = ++useClock_;
+  o.lastUsed = o.admittedAt = ++useClock_;
   while (online_.size() > std::max<size_t>(options_.maxVatsOnline, 1)) {
-    auto lru = std::min_element(online_.begin(), online_.end(),
-                                [](const auto& a, const auto& b) { return a.second.lastUsed < b.second.lastUsed; });
+    auto lru = chooseVictim(vatID);
     // A vat going offline with a long span would replay all of it when it next comes back: save
     // its heap first. No bringOutYourDead (that would be a delivery, with syscalls, in another
     // vat's crank); if this crank rolls back, the snapshot is dropped as stale.
@@ -385,10 +385,32 @@ void VatWarehouse::admit(const std::string& vatID, std::unique_ptr<XsnapWorker> 
   }
 }
 
+// Scan-resistant LRU. A vat counts as reused once some other vat has run since it was last used
+// (its own BOYD right after a delivery does not count). Vats not reused since they came online
+// are evicted first, newest first, so a sweep over more vats than fit (a message to each of N
+// vats, round after round) cycles through one slot instead of flushing every vat that is used
+// again; only when every vat has been reused does the least recently used one go.
+std::map<std::string, VatWarehouse::Online>::iterator VatWarehouse::chooseVictim(const std::string& keep) {
+  auto victim = online_.end();
+  for (auto it = online_.begin(); it != online_.end(); ++it) {
+    if (it->first == keep || it->second.reused) continue;
+    if (victim == online_.end() || it->second.admittedAt > victim->second.admittedAt) victim = it;
+  }
+  if (victim != online_.end()) return victim;
+  for (auto it = online_.begin(); it != online_.end(); ++it) {
+    if (it->first == keep) continue;
+    if (victim == online_.end() || it->second.lastUsed < victim->second.lastUsed) victim = it;
+  }
+  return victim;
+}
+
 XsnapWorker& VatWarehouse::ensureOnline(const std::string& vatID) {
+  bool otherVatRan = lastVat_ != vatID;
+  lastVat_ = vatID;
   if (auto it = online_.find(vatID); it != online_.end()) {
     if (XsnapWorker& w = it->second.get(); w.running()) {
       it->second.lastUsed = ++useClock_;
+      it->second.reused |= otherVatRan;
       return w;
     }
     online_.erase(it);  // it died between deliveries: bring it back from snapshot + transcript

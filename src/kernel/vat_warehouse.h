@@ -3,8 +3,9 @@
 // needs it (or ahead of time by preload()): its worker starts from the latest heap snapshot, or
 // from its bundles, then replays the current transcript span, answering syscalls from the
 // transcript, never from kernel state. Every delivery it makes is appended to the vat's transcript
-// in the same crank. At most maxVatsOnline workers live; the least recently used goes offline,
-// after a heap snapshot if its span is long.
+// in the same crank. At most maxVatsOnline workers live; when one must go offline, it is chosen
+// so that a sweep over more vats than fit does not flush the vats in steady use (chooseVictim()),
+// and it saves a heap snapshot first if its span is long.
 // Invariants: a worker's heap always equals "snapshot + current span"; after a crank rollback the
 // kernel evicts the vat, so no worker ever holds state the store does not. Only the kernel thread
 // touches the store; preload threads get everything they need read out beforehand.
@@ -106,11 +107,15 @@ class VatWarehouse {
     // (restartWorkerOnSnapshot); collected by the vat's next use, so no crank waits for it.
     std::future<std::unique_ptr<XsnapWorker>> restarting;
     uint64_t lastUsed = 0;
+    uint64_t admittedAt = 0;
+    bool reused = false;  // used again after another vat ran: see chooseVictim()
     XsnapWorker& get();  // rethrows a failed restart's panic
     void stop();
   };
   std::map<std::string, Online> online_;
+  std::map<std::string, Online>::iterator chooseVictim(const std::string& keep);
   uint64_t useClock_ = 0;
+  std::string lastVat_;  // the vat ensureOnline() served last
   // A vat being brought online in the background. Whoever sets `started` first loads it: the
   // preload thread once it gets a core, or the kernel thread if it needs the vat before that.
   struct Preload {
