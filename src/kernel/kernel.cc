@@ -58,6 +58,7 @@ bool Kernel::step(CrankSummary* summary) {
     return false;
   }
   warehouse_.flushSnapshots(/*all=*/false);  // between cranks: see flushSnapshots()
+  warehouse_.preloadSome();
   CrankScope scope(storage_);
   CrankSummary done;
   try {

@@ -347,12 +347,31 @@ std::unique_ptr<XsnapWorker> VatWarehouse::newVatWorker(const XsnapOptions& opti
 }
 
 void VatWarehouse::preload(const std::vector<std::string>& vatIDs) {
+  toPreload_.insert(toPreload_.end(), vatIDs.begin(), vatIDs.end());
+  preloadSome();
+}
+
+void VatWarehouse::preloadSome() {
   // One gate for all preloads: they replay in parallel on all cores but one, which stays free for
   // the kernel thread and the vat it needs now (it takes over a preload that has not started).
-  static std::counting_semaphore<256> gate(std::clamp(std::thread::hardware_concurrency(), 2u, 257u) - 1);
-  for (const std::string& vatID : vatIDs) {
+  static const unsigned kThreads = std::clamp(std::thread::hardware_concurrency(), 2u, 257u) - 1;
+  static std::counting_semaphore<256> gate(kThreads);
+  // Reading a vat's snapshot and span out of the store is kernel-thread work: do it for only a
+  // few vats ahead of the preload threads, so a restart with many vats to preload does not make
+  // the first crank wait for all of them.
+  auto inFlight = [&] {
+    return std::count_if(loading_.begin(), loading_.end(), [](const auto& e) {
+      return e.second.worker.wait_for(std::chrono::seconds(0)) != std::future_status::ready;
+    });
+  };
+  while (!toPreload_.empty() && static_cast<unsigned>(inFlight()) <= kThreads) {
+    std::string vatID = toPreload_.front();
+    toPreload_.pop_front();
     if (online_.count(vatID) || loading_.count(vatID) || !kernel_.vatIsAlive(vatID)) continue;
-    if (online_.size() + loading_.size() >= options_.maxVatsOnline) break;
+    if (online_.size() + loading_.size() >= options_.maxVatsOnline) {
+      toPreload_.clear();
+      break;
+    }
     Preload p{prepareLoad(vatID), std::make_shared<std::atomic<bool>>(false), {}};
     p.worker = std::async(std::launch::async, [this, l = p.load, started = p.started]() -> std::unique_ptr<XsnapWorker> {
       gate.acquire();

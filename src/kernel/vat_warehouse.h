@@ -63,8 +63,10 @@ class VatWarehouse {
   // After a delivery crank that was not aborted: takes a heap snapshot when the policy says so
   // (a bringOutYourDead first, whose syscalls go to `syscalls`).
   void maybeSaveSnapshot(const std::string& vatID, SyscallHandler& syscalls);
-  // Starts bringing these vats online in the background, in parallel on the machine's cores.
+  // Starts bringing these vats online in the background, in parallel on the machine's cores, a
+  // few at a time: preloadSome(), called between cranks, starts the next ones.
   void preload(const std::vector<std::string>& vatIDs);
+  void preloadSome();
   // Stops the vat's worker, if online (termination, rollback, shutdown).
   void evict(const std::string& vatID);
   // Upgrade: stops the worker, ends the transcript with shutdown-worker, drops the snapshot and
@@ -124,6 +126,7 @@ class VatWarehouse {
     std::future<std::unique_ptr<XsnapWorker>> worker;  // null if the kernel thread took over
   };
   std::map<std::string, Preload> loading_;
+  std::deque<std::string> toPreload_;  // vats to preload once the ones under way are done
   std::vector<std::future<std::unique_ptr<XsnapWorker>>> abandoned_;  // preloads the kernel took over
   // A worker's heap right after lockdown and the supervisor, made on first need; new vats start
   // from it. Preload threads share it, hence the mutex.

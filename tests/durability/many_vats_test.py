@@ -5,8 +5,8 @@ Creates SWINGSET_MANY_VATS dynamic counter vats through createVatByName (default
 the 50 workers online, and about 2 minutes on an idle 2-core machine; a few hundred for the long
 mode), each with a heap snapshot (so that every later load is one snapshot load and one worker
 start), then, with real host restarts and real workers:
-  1. restart, message one vat: the workers that run are the bootstrap vat's, that vat's, and those
-     the host preloads (the vats online at the last commit), each started once;
+  1. restart, message one vat: the workers that run are the bootstrap vat's, that vat's, and some
+     of those the host preloads (the vats online at the last commit), each started once;
   2. restart with --max-vats-online above the vat count, message all at once (one request): every
      vat is loaded exactly once, and a second round loads nothing;
   3. restart with the default limit (50, fewer than the vats): all at once, then one request per
@@ -139,10 +139,14 @@ def main():
         counts[one] += 1
         spawns, live = s.settle()
         check(value == counts[one], f'counter{one} kept its count after the restart: {value}')
-        want = sorted(set(preload) | {'bootstrap', f'counter{one}'})
-        check(live == want, f'after one message, the live workers are counter{one}, bootstrap and the '
+        # The preloads trickle in between cranks, a few ahead of the preload thread: how many of
+        # them ran by now depends on timing, but nothing else may have been loaded.
+        needed = {'bootstrap', f'counter{one}'}
+        allowed = set(preload) | needed
+        check(needed <= set(live) <= allowed,
+              f'after one message, the live workers are counter{one}, bootstrap and some of the '
               f'{len(preload)} vats online at the last commit: {len(live)} live, '
-              f'unexpected {sorted(set(live) - set(want))[:5]}, missing {sorted(set(want) - set(live))[:5]}')
+              f'unexpected {sorted(set(live) - allowed)[:5]}, missing {sorted(needed - set(live))}')
         check(spawns == len(live), f'each loaded once: {spawns} vat loads for {len(live)} live workers')
         s.close()
 
