@@ -1,7 +1,9 @@
 """Shared helpers for the durability tests: a rally config on prebuilt bundles, and a host
 session over the JSON-lines protocol (tests/golden/driver.py's Host)."""
+import glob
 import json
 import os
+import shutil
 import re
 import sqlite3
 import sys
@@ -19,6 +21,21 @@ def write_rally_config(path, bundles, **extra):
     config.update(extra)
     with open(path, 'w') as f:
         json.dump(config, f)
+
+
+def copy_scenario(name, folder, **config):
+    """Copies tests/scenarios/NAME's vats into folder with its config.json overlaid by `config`;
+    returns the new config's path."""
+    scenario = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'scenarios', name)
+    for f in glob.glob(os.path.join(scenario, '*.js')):
+        shutil.copy(f, folder)
+    with open(os.path.join(scenario, 'config.json')) as f:
+        merged = json.load(f)
+    merged.update(config)
+    path = os.path.join(folder, 'config.json')
+    with open(path, 'w') as f:
+        json.dump(merged, f)
+    return path
 
 
 def smallcaps(values):

@@ -7,20 +7,15 @@ exits 2 (kernel panic), and leaves the DB exactly as it was. Putting the bundle 
   missing_bundle_test.py SWINGSET_BINARY
 """
 import base64
-import glob
 import json
 import os
 import re
-import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
 
-from durability import dump, report
-
-SCENARIO = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'scenarios', 'dynamic-vats')
-
+from durability import copy_scenario, dump, report
 
 def last_json(stdout):
     lines = stdout.strip().splitlines()
@@ -35,14 +30,8 @@ def main():
     with tempfile.TemporaryDirectory(prefix='swingset-missing-bundle-') as tmp:
         # The scenario's vats, with snapshots pushed out of reach: the dynamic vat's current
         # transcript span then starts with initialize-worker, so it is rebuilt from its bundle.
-        for f in glob.glob(os.path.join(SCENARIO, '*.js')):
-            shutil.copy(f, tmp)
-        with open(os.path.join(SCENARIO, 'config.json')) as f:
-            config = json.load(f)
-        config.update(snapshotInitial=1000, snapshotInterval=1000)
-        config_path, state = os.path.join(tmp, 'config.json'), os.path.join(tmp, 'state')
-        with open(config_path, 'w') as f:
-            json.dump(config, f)
+        config_path = copy_scenario('dynamic-vats', tmp, snapshotInitial=1000, snapshotInterval=1000)
+        state = os.path.join(tmp, 'state')
         cli = lambda *args: subprocess.run([binary, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for args in (['init', '--state', state, config_path], ['run', '--state', state],
                      ['send', '--state', state, 'bootstrap', 'createByName', '["c1","counter",100]']):

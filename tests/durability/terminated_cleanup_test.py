@@ -7,31 +7,21 @@ longer name it as owner, and that another dynamic vat goes on counting across re
 
   terminated_cleanup_test.py SWINGSET_BINARY
 """
-import glob
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
 
-from durability import report
-
-SCENARIO = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'scenarios', 'dynamic-vats')
-
+from durability import copy_scenario, report
 
 def main():
     binary = sys.argv[1]
     with tempfile.TemporaryDirectory(prefix='swingset-cleanup-') as tmp:
-        for f in glob.glob(os.path.join(SCENARIO, '*.js')):
-            shutil.copy(f, tmp)
-        with open(os.path.join(SCENARIO, 'config.json')) as f:
-            config = json.load(f)
-        config.update(snapshotInitial=2, snapshotInterval=5)  # many spans and snapshots
-        config_path, state = os.path.join(tmp, 'config.json'), os.path.join(tmp, 'state')
-        with open(config_path, 'w') as f:
-            json.dump(config, f)
+        # many spans and snapshots
+        config_path = copy_scenario('dynamic-vats', tmp, snapshotInitial=2, snapshotInterval=5)
+        state = os.path.join(tmp, 'state')
 
         def cli(*args):
             p = subprocess.run([binary, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
