@@ -20,15 +20,6 @@ constexpr size_t kMaxHeaderBytes = 4096;
 // The payload's parts, in order; the snapshot is the only optional one.
 const std::vector<std::string> kParts = {"manifest", "bundle", "snapshot", "transcript", "vatstore"};
 
-const char* stateName(PromiseState s) {
-  switch (s) {
-    case PromiseState::kUnresolved: return "unresolved";
-    case PromiseState::kFulfilled: return "fulfilled";
-    case PromiseState::kRejected: return "rejected";
-  }
-  return "";
-}
-
 std::string netstrings(const std::vector<std::string>& items) {
   std::string out;
   for (const std::string& i : items) out += encodeNetstring(i);
@@ -63,7 +54,7 @@ Json encodeManifest(const VatArchive& a) {
   for (const ArchivedRef& r : a.clist) {
     Json e = Json::object({{"vref", r.vref.str()}, {"reachable", r.reachable}});
     if (r.vref.isPromise()) {
-      e["state"] = stateName(r.state);
+      e["state"] = promiseStateName(r.state);
       e["decidedByVat"] = r.decidedByVat;
       e["subscribed"] = r.subscribed;
       e["data"] = r.data ? r.data->toJson() : Json(nullptr);

@@ -38,6 +38,15 @@ def copy_scenario(name, folder, **config):
     return path
 
 
+def last_json(stdout):
+    """The last line of a CLI's stdout as JSON ({} if there is none or it is not JSON)."""
+    lines = stdout.strip().splitlines()
+    try:
+        return json.loads(lines[-1]) if lines else {}
+    except json.JSONDecodeError:
+        return {}
+
+
 def smallcaps(values):
     return {'body': '#' + json.dumps(values, separators=(',', ':')), 'slots': []}
 

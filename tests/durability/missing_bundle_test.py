@@ -15,14 +15,8 @@ import subprocess
 import sys
 import tempfile
 
-from durability import copy_scenario, dump, report
+from durability import copy_scenario, dump, last_json, report
 
-def last_json(stdout):
-    lines = stdout.strip().splitlines()
-    try:
-        return json.loads(lines[-1]) if lines else {}
-    except json.JSONDecodeError:
-        return {}
 
 
 def main():

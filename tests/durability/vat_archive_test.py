@@ -16,19 +16,13 @@ import subprocess
 import sys
 import tempfile
 
-from durability import dump, refcount_problems, report, Session
+from durability import dump, last_json, refcount_problems, report, Session
 
 # The counter gets a BOYD after each increment: with a snapshot every 10 deliveries it has several
 # and a part-filled span. c1 has fewer than 10, so no snapshot.
 INCREMENTS = 30
 
 
-def last_json(stdout):
-    lines = stdout.strip().splitlines()
-    try:
-        return json.loads(lines[-1]) if lines else {}
-    except json.JSONDecodeError:
-        return {}
 
 
 def kv(state, key):

@@ -31,6 +31,9 @@ struct RefCount {
 
 enum class PromiseState { kUnresolved, kFulfilled, kRejected };
 
+// "unresolved", "fulfilled", "rejected": the kpN.state values.
+const char* promiseStateName(PromiseState s);
+
 struct KernelPromise {
   PromiseState state = PromiseState::kUnresolved;
   std::string decider;                   // "" = the kernel decides (unresolved only)

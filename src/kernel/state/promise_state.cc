@@ -5,9 +5,8 @@
 #include "kernel/state/kernel_state.h"
 
 namespace swingset {
-namespace {
 
-const char* stateName(PromiseState s) {
+const char* promiseStateName(PromiseState s) {
   switch (s) {
     case PromiseState::kUnresolved: return "unresolved";
     case PromiseState::kFulfilled: return "fulfilled";
@@ -15,8 +14,6 @@ const char* stateName(PromiseState s) {
   }
   return "";
 }
-
-}  // namespace
 
 KernelSlot KernelState::addKernelPromise(const std::string& policy) {
   KernelSlot kp{RefType::kPromise, allocateCounter("kp.nextID")};
@@ -105,7 +102,7 @@ std::vector<Message> KernelState::resolvePromise(KernelSlot kp, bool rejected, c
   kv_.remove(k + ".queue.nextID");
   kv_.remove(k + ".decider");
   kv_.remove(k + ".subscribers");
-  kv_.set(k + ".state", stateName(rejected ? PromiseState::kRejected : PromiseState::kFulfilled));
+  kv_.set(k + ".state", promiseStateName(rejected ? PromiseState::kRejected : PromiseState::kFulfilled));
   kv_.set(k + ".data.body", data.body);
   kv_.set(k + ".data.slots", joinSlots(data.slots));
   incrementSlots(data.slots);
