@@ -47,11 +47,14 @@ void createSchema(Db& db) {
 }
 
 // Reads (never writes) an existing database; returns true if it has no tables yet. Throws
-// ConfigError if it is not one of ours.
+// ConfigError if it is not one of ours. The check costs the same whatever the store holds: it
+// reads the header and the schema, not every page (PRAGMA quick_check of a 2 GB store with 1,000
+// vats reads 500,000 pages, half a second at every open). Damage elsewhere is found when those
+// pages are read: SQLite reports it, the kernel panics naming the file, and nothing is committed.
 bool checkExisting(Db& db, const fs::path& file) {
-  Statement& check = db.prepare("PRAGMA quick_check");
-  std::string verdict = check.step() ? std::string(check.columnText(0)) : "no answer";
-  check.reset();
+  Statement& count = db.prepare("SELECT count(*) FROM sqlite_master");
+  std::string verdict = count.step() ? "ok" : "no answer";
+  count.reset();
   if (verdict != "ok") throw ConfigError(fmt::format("{} is corrupt: {}", file.string(), verdict));
 
   Statement& v = db.prepare("PRAGMA user_version");
