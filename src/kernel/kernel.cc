@@ -1,5 +1,7 @@
 #include "kernel/kernel.h"
 
+#include <algorithm>
+
 #include "base/panic.h"
 #include "kernel/crank_results.h"
 #include "kernel/state/device_state.h"
@@ -58,6 +60,7 @@ bool Kernel::step(CrankSummary* summary) {
     return false;
   }
   warehouse_.flushSnapshots(/*all=*/false);  // between cranks: see flushSnapshots()
+  loadAhead();
   warehouse_.preloadSome();
   CrankScope scope(storage_);
   CrankSummary done;
@@ -84,6 +87,22 @@ bool Kernel::step(CrankSummary* summary) {
   done.didCrank = true;
   if (summary) *summary = done;
   return true;
+}
+
+// The vats the next few run-queue items go to start loading now, on another core, so that when
+// a delivery reaches an offline vat (a message to each of many vats) its worker start and replay
+// have already happened or are under way.
+void Kernel::loadAhead() {
+  constexpr uint64_t kDepth = 3;
+  auto [head, tail] = state_.runQueueBounds();
+  upcoming_.erase(upcoming_.begin(), upcoming_.lower_bound(head));
+  std::vector<std::string> vats;
+  for (uint64_t pos = head; pos < tail && pos < head + kDepth; pos++) {
+    auto it = upcoming_.find(pos);
+    if (it == upcoming_.end()) it = upcoming_.emplace(pos, state_.runQueueItemVat(pos)).first;
+    if (it->second && std::find(vats.begin(), vats.end(), *it->second) == vats.end()) vats.push_back(*it->second);
+  }
+  warehouse_.setUpcoming(vats);
 }
 
 void Kernel::endCrank() {
@@ -127,6 +146,7 @@ CrankSummary Kernel::processDeliveryMessage(const Json& item) {
   if (r.abort) {
     storage_.rollbackCrank(r.consumeMessage ? "deliver" : "start");
     state_.reloadStats();
+    upcoming_.clear();  // the rollback may have un-queued items
     if (!r.didDelivery.empty()) warehouse_.evict(r.didDelivery);  // its heap is ahead of the store
   } else if (!r.didDelivery.empty()) {
     VatSyscalls syscalls(*this, r.didDelivery);

@@ -119,6 +119,7 @@ class Kernel {
   void resolveToError(const std::string& kpid, const CapData& error, const std::string& expectedDecider = "");
   std::optional<Json> nextGCDelivery();
   void endCrank();
+  void loadAhead();
 
   KernelStorage& storage_;  // owned by the host's SwingStore
   const WorkerPackages& packages_;  // owned by the Controller
@@ -126,6 +127,9 @@ class Kernel {
   KernelState state_;
   VatWarehouse warehouse_;
   std::map<std::string, Device*> devices_;  // not owned
+  // The vat of each run-queue item loadAhead() has looked at, by queue position, so each item is
+  // read once. A cache: a wrong entry (after a rollback) only costs a useless preload.
+  std::map<uint64_t, std::optional<std::string>> upcoming_;
 };
 
 }  // namespace swingset

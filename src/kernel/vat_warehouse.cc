@@ -351,37 +351,71 @@ void VatWarehouse::preload(const std::vector<std::string>& vatIDs) {
   preloadSome();
 }
 
+void VatWarehouse::setUpcoming(std::vector<std::string> vatIDs) {
+  upcoming_ = std::move(vatIDs);
+  for (auto& [vatID, p] : loading_) {  // no longer about to be needed: an ordinary preload now
+    if (p.ahead && std::find(upcoming_.begin(), upcoming_.end(), vatID) == upcoming_.end()) p.ahead = false;
+  }
+}
+
+namespace {
+// One gate for all preloads: they replay in parallel on all cores but one, which stays free for
+// the kernel thread and the vat it needs now (it takes over a preload that has not started).
+const unsigned kPreloadThreads = std::clamp(std::thread::hardware_concurrency(), 2u, 257u) - 1;
+std::counting_semaphore<256> preloadGate(kPreloadThreads);
+}  // namespace
+
+void VatWarehouse::startPreload(const std::string& vatID, bool ahead) {
+  Preload p{prepareLoad(vatID), std::make_shared<std::atomic<bool>>(false), {}, ahead};
+  // A load ahead skips the gate: the kernel thread is about to wait for it anyway, so it uses the
+  // core the gate keeps for the kernel thread (there are at most kMaxAhead of them).
+  p.worker = std::async(std::launch::async, [this, ahead, l = p.load, started = p.started]() -> std::unique_ptr<XsnapWorker> {
+    if (!ahead) preloadGate.acquire();
+    struct Release {
+      bool held;
+      ~Release() {
+        if (held) preloadGate.release();
+      }
+    } release{!ahead};
+    if (started->exchange(true)) return nullptr;  // the kernel thread needed it first and took it
+    return load(*l);
+  });
+  loading_.emplace(vatID, std::move(p));
+}
+
 void VatWarehouse::preloadSome() {
-  // One gate for all preloads: they replay in parallel on all cores but one, which stays free for
-  // the kernel thread and the vat it needs now (it takes over a preload that has not started).
-  static const unsigned kThreads = std::clamp(std::thread::hardware_concurrency(), 2u, 257u) - 1;
-  static std::counting_semaphore<256> gate(kThreads);
   // Reading a vat's snapshot and span out of the store is kernel-thread work: do it for only a
   // few vats ahead of the preload threads, so a restart with many vats to preload does not make
   // the first crank wait for all of them.
   auto inFlight = [&] {
-    return std::count_if(loading_.begin(), loading_.end(), [](const auto& e) {
+    return static_cast<unsigned>(std::count_if(loading_.begin(), loading_.end(), [](const auto& e) {
       return e.second.worker.wait_for(std::chrono::seconds(0)) != std::future_status::ready;
-    });
+    }));
   };
-  while (!toPreload_.empty() && static_cast<unsigned>(inFlight()) <= kThreads) {
+  auto wanted = [&](const std::string& vatID) {
+    return !online_.count(vatID) && !loading_.count(vatID) && kernel_.vatIsAlive(vatID);
+  };
+  // The vats the next deliveries go to come first. They are about to be admitted, so they may
+  // load even when every slot is full (admit() evicts for them); a few at most.
+  constexpr size_t kMaxAhead = 2;
+  size_t ahead = std::count_if(loading_.begin(), loading_.end(), [](const auto& e) { return e.second.ahead; });
+  for (const std::string& vatID : upcoming_) {
+    if (ahead >= kMaxAhead || inFlight() > kPreloadThreads) break;
+    if (!wanted(vatID)) continue;
+    // A new vat's first load records initialize-worker, which only a crank may do.
+    if (SpanBounds span = storage_.transcripts().getCurrentSpanBounds(vatID); span.startPos == span.endPos) continue;
+    startPreload(vatID, /*ahead=*/true);
+    ahead++;
+  }
+  while (!toPreload_.empty() && inFlight() <= kPreloadThreads) {
     std::string vatID = toPreload_.front();
     toPreload_.pop_front();
-    if (online_.count(vatID) || loading_.count(vatID) || !kernel_.vatIsAlive(vatID)) continue;
+    if (!wanted(vatID)) continue;
     if (online_.size() + loading_.size() >= options_.maxVatsOnline) {
       toPreload_.clear();
       break;
     }
-    Preload p{prepareLoad(vatID), std::make_shared<std::atomic<bool>>(false), {}};
-    p.worker = std::async(std::launch::async, [this, l = p.load, started = p.started]() -> std::unique_ptr<XsnapWorker> {
-      gate.acquire();
-      struct Release {
-        ~Release() { gate.release(); }
-      } release;
-      if (started->exchange(true)) return nullptr;  // the kernel thread needed it first and took it
-      return load(*l);
-    });
-    loading_.emplace(vatID, std::move(p));
+    startPreload(vatID, /*ahead=*/false);
   }
 }
 

@@ -67,6 +67,9 @@ class VatWarehouse {
   // few at a time: preloadSome(), called between cranks, starts the next ones.
   void preload(const std::vector<std::string>& vatIDs);
   void preloadSome();
+  // The vats the next run-queue deliveries go to, soonest first (Kernel::loadAhead): the next
+  // preloadSome() starts loading those offline before anything else.
+  void setUpcoming(std::vector<std::string> vatIDs);
   // Stops the vat's worker, if online (termination, rollback, shutdown).
   void evict(const std::string& vatID);
   // Upgrade: stops the worker, ends the transcript with shutdown-worker, drops the snapshot and
@@ -86,6 +89,7 @@ class VatWarehouse {
   struct VatLoad;
   std::shared_ptr<VatLoad> prepareLoad(const std::string& vatID);
   std::unique_ptr<XsnapWorker> load(VatLoad& load);
+  void startPreload(const std::string& vatID, bool ahead);
   XsnapOptions workerOptions(const std::string& vatID, const Json& options) const;
   const SnapshotBuffer& supervisorSnapshot();
   std::unique_ptr<XsnapWorker> startFromSupervisor(const XsnapOptions& options);
@@ -124,9 +128,11 @@ class VatWarehouse {
     std::shared_ptr<VatLoad> load;
     std::shared_ptr<std::atomic<bool>> started;
     std::future<std::unique_ptr<XsnapWorker>> worker;  // null if the kernel thread took over
+    bool ahead = false;  // loaded for an upcoming delivery (setUpcoming), not a restart preload
   };
   std::map<std::string, Preload> loading_;
   std::deque<std::string> toPreload_;  // vats to preload once the ones under way are done
+  std::vector<std::string> upcoming_;  // see setUpcoming()
   std::vector<std::future<std::unique_ptr<XsnapWorker>>> abandoned_;  // preloads the kernel took over
   // A worker's heap right after lockdown and the supervisor, made on first need; new vats start
   // from it. Preload threads share it, hence the mutex.

@@ -2,9 +2,10 @@
 """Crash test: kill -9 the swingset CLI at random moments and resume.
 
 A clean run executes a message-heavy sequence of commands (init, run, then rallies between two
-vats, each one process), recording the committed activity hash after every command. Then each
-trial replays the sequence on a fresh state dir, SIGKILLs one command after a random delay, and
-checks that:
+vats, each one process), recording the committed activity hash and a copy of the state dir after
+every command. Then each trial starts from the clean run's copy from just before a randomly
+chosen command (the commands before it would only redo the clean run), SIGKILLs that command
+after a random delay, and checks that:
   - the state reopens and its activity hash is the one committed by the previous command, or by
     the killed one if it had already committed (never anything in between);
   - re-running the killed command (when it had not committed) and finishing the sequence gives
@@ -67,20 +68,25 @@ def main():
         write_config(config, bundles)
         clean = os.path.join(tmp, 'clean')
         hashes, results, durations = [None], [], []
-        for cmd in commands(clean, config):
+        for k, cmd in enumerate(commands(clean, config)):
             t = time.monotonic()
             rc, out = run(binary, cmd)
             durations.append(time.monotonic() - t)
             assert rc == 0, f'clean run: {cmd} failed: {out}'
             results.append(out)
             hashes.append(status(binary, clean))
+            shutil.copytree(clean, os.path.join(tmp, f'after{k}'))
         failures = 0
         for trial in range(trials):
             state = os.path.join(tmp, f't{trial}')
             cmds = commands(state, config)
             victim = rng.randrange(len(cmds))
             delay = rng.uniform(0, durations[victim] * 1.2)
+            if victim > 0:
+                shutil.copytree(os.path.join(tmp, f'after{victim - 1}'), state)
             for k, cmd in enumerate(cmds):
+                if k < victim:
+                    continue
                 if k != victim:
                     rc, out = run(binary, cmd)
                     if rc != 0 or out != results[k]:

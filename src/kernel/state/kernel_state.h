@@ -131,6 +131,11 @@ class KernelState {
   void addToRunQueue(const Json& item);
   std::optional<Json> shiftRunQueue();
   uint64_t runQueueLength();
+  std::pair<uint64_t, uint64_t> runQueueBounds();  // items are at positions [head, tail)
+  // The vat the run-queue item at `pos` is for: a notify's vat, or the live owner of the object a
+  // send targets (nullopt for anything else, such as a send to a promise). Scans the raw item and
+  // parses no JSON, so it can look ahead cheaply (Kernel::loadAhead).
+  std::optional<std::string> runQueueItemVat(uint64_t pos);
   // Anything for a crank to do: a queue item, a GC action or a reap. Reads raw values, parses none.
   bool hasWork();
   uint64_t acceptanceQueueLength();

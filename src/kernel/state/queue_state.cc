@@ -59,6 +59,34 @@ uint64_t KernelState::runQueueLength() {
   return tail - head;
 }
 
+std::pair<uint64_t, uint64_t> KernelState::runQueueBounds() { return bounds(kv_, "runQueue"); }
+
+std::optional<std::string> KernelState::runQueueItemVat(uint64_t pos) {
+  std::optional<std::string> item = kv_.get("runQueue." + std::to_string(pos));
+  if (!item) return std::nullopt;
+  // Items are written by toJson(): `{"key":"` or `,"key":"` cannot occur inside a string value
+  // (its quote would be escaped), and no nested object of a send or notify has these keys, so the
+  // first such marker is the top-level field.
+  auto field = [&](std::string_view key) -> std::optional<std::string> {
+    std::string marker = fmt::format("\"{}\":\"", key);
+    for (size_t at = item->find(marker); at != std::string::npos; at = item->find(marker, at + 1)) {
+      if (at == 0 || ((*item)[at - 1] != '{' && (*item)[at - 1] != ',')) continue;
+      size_t start = at + marker.size(), end = item->find('"', start);
+      if (end == std::string::npos) return std::nullopt;
+      return item->substr(start, end - start);
+    }
+    return std::nullopt;
+  };
+  std::optional<std::string> type = field("type");
+  if (type == "notify") return field("vatID");
+  if (type != "send") return std::nullopt;
+  std::optional<KernelSlot> target = KernelSlot::parse(field("target").value_or(""));
+  if (!target || !target->isObject()) return std::nullopt;
+  std::optional<std::string> owner = objectOwner(*target);
+  if (!owner || !vatIsAlive(*owner)) return std::nullopt;
+  return owner;
+}
+
 bool KernelState::hasWork() {
   auto nonEmpty = [&](const char* key) { return kv_.get(key).value_or("[]") != "[]"; };
   return acceptanceQueueLength() > 0 || nonEmpty("vats.terminated") || nonEmpty("gcActions") || nonEmpty("reapQueue") ||

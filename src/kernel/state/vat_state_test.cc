@@ -149,5 +149,28 @@ TEST_F(VatStateTest, QueuesAreFifoAndResolutionReleasesQueuedMessages) {
   EXPECT_FALSE(kernel_.kv().has(kp.str() + ".decider"));
 }
 
+// Kernel::loadAhead reads where run-queue items go without parsing them: only a field at the
+// top level counts, never the same text inside a message body.
+TEST_F(VatStateTest, RunQueueItemVatNamesTheVatAnItemGoesTo) {
+  VatState owner = newVat();
+  KernelSlot ko = kernel_.addKernelObject(owner.vatID());
+  KernelSlot kp = kernel_.addKernelPromise();
+  std::string decoy = R"(#["m",{"type":"notify","vatID":"v9","target":"ko1"}])";
+  Message toObject{CapData{decoy, {}}, std::nullopt};
+  kernel_.addToRunQueue(Json::object({{"type", "send"}, {"target", ko.str()}, {"msg", toObject.toJson()}}));
+  kernel_.addToRunQueue(Json::object({{"type", "notify"}, {"vatID", "v7"}, {"kpid", kp.str()}}));
+  kernel_.addToRunQueue(Json::object({{"type", "send"}, {"target", kp.str()}, {"msg", toObject.toJson()}}));
+  kernel_.addToRunQueue(Json::object({{"type", "bringOutYourDead"}, {"vatID", owner.vatID()}}));
+  auto [head, tail] = kernel_.runQueueBounds();
+  ASSERT_EQ(tail - head, 4u);
+  EXPECT_EQ(kernel_.runQueueItemVat(head), owner.vatID());
+  EXPECT_EQ(kernel_.runQueueItemVat(head + 1), "v7");
+  EXPECT_EQ(kernel_.runQueueItemVat(head + 2), std::nullopt);  // a promise: routed only when delivered
+  EXPECT_EQ(kernel_.runQueueItemVat(head + 3), std::nullopt);  // not a send or notify
+  EXPECT_EQ(kernel_.runQueueItemVat(tail), std::nullopt);
+  kernel_.orphanObject(ko);
+  EXPECT_EQ(kernel_.runQueueItemVat(head), std::nullopt);  // no live owner
+}
+
 }  // namespace
 }  // namespace swingset
