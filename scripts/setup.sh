@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 apt_packages=(
   cmake ninja-build g++ pkg-config
-  libsqlite3-dev libssl-dev zlib1g-dev nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev
+  libsqlite3-dev libssl-dev zlib1g-dev libdeflate-dev nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 git make
 )

@@ -262,8 +262,7 @@ std::unique_ptr<XsnapWorker> VatWarehouse::load(VatLoad& l) {
     stats_.workerSpawns++;
     stats_.snapshotLoads++;
     SnapshotBuffer heap;
-    std::string raw = SnapStore::inflate(*l.snapshot, vatID);
-    heap.write(raw.data(), raw.size());
+    heap.fill(l.snapshot->info.uncompressedSize, [&](char* raw) { SnapStore::inflateInto(*l.snapshot, vatID, raw); });
     worker = XsnapWorker::startFromSnapshot(quiet, heap.rewound(), l.snapshotLabel);
   } else {
     // A new worker for this vat is one that has evaluated lockdown and the supervisor: start it

@@ -143,7 +143,7 @@ class VatWarehouse {
   std::mutex spareMutex_;
   std::future<std::unique_ptr<XsnapWorker>> spare_;  // guarded by spareMutex_
   // Snapshots whose hash and transcript entries are recorded but whose gzip is still being made
-  // on a background thread (gzip of a 10 MB heap takes ~250 ms; the kernel need not wait).
+  // on a background thread (gzip of a 10 MB heap takes ~50 ms; the kernel need not wait).
   // Invariant: flushed, in order, before any commit and before the vat's snapshot is read.
   // A vat being loaded meanwhile starts from `raw`. A pending snapshot is stale, and is dropped,
   // once its span is no longer the vat's current one (the vat was upgraded or terminated).

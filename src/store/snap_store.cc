@@ -1,13 +1,10 @@
 #include "store/snap_store.h"
 
+#include <libdeflate.h>
 #include <sqlite3.h>
-#include <unistd.h>
-#include <zlib.h>
 
-#include <cerrno>
-#include <cstring>
 #include <memory>
-#include <streambuf>
+#include <sstream>
 
 #include "base/sha.h"
 #include "store/sqlite.h"
@@ -15,105 +12,36 @@
 namespace swingset {
 namespace {
 
-constexpr int kGzipWindowBits = 15 + 16;  // 15-bit window, gzip header and trailer
-
-// The first step of saving: an output stream buffer that hashes the raw bytes and gzips them as
-// they are written.
-class SnapshotSink : public std::streambuf {
- public:
-  explicit SnapshotSink(Db& db) : db_(db) {
-    z_.zalloc = Z_NULL;
-    z_.zfree = Z_NULL;
-    z_.opaque = Z_NULL;
-    SS_STORE_INSIST(db_,
-                    deflateInit2(&z_, Z_DEFAULT_COMPRESSION, Z_DEFLATED, kGzipWindowBits, 8,
-                                 Z_DEFAULT_STRATEGY) == Z_OK,
-                    "deflateInit2 failed");
-    setp(buf_, buf_ + sizeof buf_);
-  }
-  ~SnapshotSink() override { deflateEnd(&z_); }
-
-  // Flushes and returns {hash, sizes} with the gzip bytes in `gzip`.
-  SnapshotInfo finish(uint64_t snapPos, std::string& gzip) {
-    drain();
-    deflateChunk({}, Z_FINISH);
-    gzip = std::move(out_);
-    return {snapPos, sha_.hexDigest(), rawSize_, gzip.size()};
-  }
-
- protected:
-  int overflow(int c) override {
-    drain();
-    if (c != traits_type::eof()) {
-      *pptr() = static_cast<char>(c);
-      pbump(1);
-    }
-    return traits_type::not_eof(c);
-  }
-  int sync() override {
-    drain();
-    return 0;
-  }
-
- private:
-  void drain() {
-    std::string_view raw(pbase(), static_cast<size_t>(pptr() - pbase()));
-    sha_.update(raw);
-    rawSize_ += raw.size();
-    deflateChunk(raw, Z_NO_FLUSH);
-    setp(buf_, buf_ + sizeof buf_);
-  }
-
-  void deflateChunk(std::string_view in, int flush) {
-    z_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-    z_.avail_in = static_cast<uInt>(in.size());
-    char chunk[1 << 16];
-    int rc = Z_OK;
-    do {
-      z_.next_out = reinterpret_cast<Bytef*>(chunk);
-      z_.avail_out = sizeof chunk;
-      rc = deflate(&z_, flush);
-      SS_STORE_INSIST(db_, rc == Z_OK || rc == Z_STREAM_END || rc == Z_BUF_ERROR,
-                      "deflate failed: {}", rc);
-      out_.append(chunk, sizeof chunk - z_.avail_out);
-    } while (z_.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
-  }
-
-  Db& db_;
-  z_stream z_{};
-  Sha256 sha_;
-  uint64_t rawSize_ = 0;
-  std::string out_;
-  char buf_[1 << 16];
-};
+// Snapshots are gzip, as in swing-store, made and read whole with libdeflate: it inflates a 10 MB
+// heap in ~11 ms (zlib: ~22 ms), on the path of every vat load, and at level 1 compresses it in
+// ~50 ms (zlib's default level: ~290 ms) for ~13% more bytes. A commit waits for the gzip of the
+// snapshots its run took, and a new vat takes its first after 3 deliveries: that wait is part of
+// every createVat.
+constexpr int kGzipLevel = 1;
 
 }  // namespace
 
 SnapshotInfo SnapStore::saveSnapshot(std::string_view vatID, uint64_t snapPos,
                                      const std::function<void(std::ostream& out)>& produce) {
-  auto sink = std::make_unique<SnapshotSink>(db_);
-  std::ostream out(sink.get());
+  std::ostringstream out;
   produce(out);
   SS_STORE_INSIST(db_, out.good(), "writing the snapshot of {} failed", vatID);
-  std::string gzip;
-  SnapshotInfo info = sink->finish(snapPos, gzip);
-  insertSnapshot(vatID, info, gzip);
+  std::string raw = std::move(out).str();
+  SnapshotInfo info{snapPos, sha256Hex(raw), raw.size(), 0};
+  std::string gz = gzip(raw);
+  info.compressedSize = gz.size();
+  insertSnapshot(vatID, info, gz);
   return info;
 }
 
 std::string SnapStore::gzip(std::string_view raw) {
-  z_stream z{};
-  SS_INSIST(deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, kGzipWindowBits, 8, Z_DEFAULT_STRATEGY) == Z_OK,
-            "deflateInit2 failed");
-  std::string out(deflateBound(&z, raw.size()), '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(raw.data()));
-  z.avail_in = static_cast<uInt>(raw.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  int rc = deflate(&z, Z_FINISH);
-  out.resize(out.size() - z.avail_out);
-  deflateEnd(&z);
-  SS_INSIST(rc == Z_STREAM_END, "deflate failed: {}", rc);
+  std::unique_ptr<libdeflate_compressor, void (*)(libdeflate_compressor*)> c(
+      libdeflate_alloc_compressor(kGzipLevel), libdeflate_free_compressor);
+  SS_INSIST(c, "libdeflate_alloc_compressor failed");
+  std::string out(libdeflate_gzip_compress_bound(c.get(), raw.size()), '\0');
+  size_t n = libdeflate_gzip_compress(c.get(), raw.data(), raw.size(), out.data(), out.size());
+  SS_INSIST(n > 0, "gzip of a {}-byte snapshot failed", raw.size());
+  out.resize(n);
   return out;
 }
 
@@ -168,41 +96,28 @@ std::optional<SnapshotInfo> SnapStore::getSnapshotInfo(std::string_view vatID) {
   return info;
 }
 
-// Inflates `gz`, passing the raw bytes to `chunk`, and checks them against `hash` and `size`.
-// Touches no Db (it may run on a preload thread); a corrupt snapshot is a KernelPanic.
+// Inflates `gz` into `out`, which has room for exactly `size` bytes, and checks them against
+// `hash` and `size`. Touches no Db (it may run on a preload thread); a corrupt snapshot is a
+// KernelPanic.
 static void inflateChecked(std::string_view gz, const std::string& hash, uint64_t size, std::string_view vatID,
-                           const std::function<void(std::string_view)>& chunk) {
-  z_stream z{};
-  SS_INSIST(inflateInit2(&z, kGzipWindowBits) == Z_OK, "inflateInit2 failed");
-  std::unique_ptr<z_stream, int (*)(z_stream*)> guard(&z, inflateEnd);
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
-  z.avail_in = static_cast<uInt>(gz.size());
-  Sha256 sha;
-  uint64_t got = 0;
-  char buf[1 << 16];
-  int rc = Z_OK;
-  while (rc != Z_STREAM_END) {
-    z.next_out = reinterpret_cast<Bytef*>(buf);
-    z.avail_out = sizeof buf;
-    rc = inflate(&z, Z_NO_FLUSH);
-    SS_INSIST(rc == Z_OK || rc == Z_STREAM_END, "snapshot of {} (hash {}) is not valid gzip: {}", vatID, hash,
-              z.msg ? z.msg : "truncated");
-    std::string_view out(buf, sizeof buf - z.avail_out);
-    sha.update(out);
-    got += out.size();
-    chunk(out);
-  }
-  std::string actual = sha.hexDigest();
+                           char* out) {
+  std::unique_ptr<libdeflate_decompressor, void (*)(libdeflate_decompressor*)> d(libdeflate_alloc_decompressor(),
+                                                                                 libdeflate_free_decompressor);
+  SS_INSIST(d, "libdeflate_alloc_decompressor failed");
+  size_t got = 0;
+  libdeflate_result rc = libdeflate_gzip_decompress(d.get(), gz.data(), gz.size(), out, size, &got);
+  SS_INSIST(rc == LIBDEFLATE_SUCCESS, "snapshot of {} (hash {}) is not valid gzip of {} bytes: {}", vatID, hash, size,
+            rc == LIBDEFLATE_INSUFFICIENT_SPACE ? "it inflates to more" : "bad or truncated data");
+  std::string actual = sha256Hex(std::string_view(out, got));
   SS_INSIST(actual == hash && got == size, "snapshot of {} is corrupt: expected hash {} ({} bytes), got {} ({} bytes)",
             vatID, hash, size, actual, got);
 }
 
-void SnapStore::inflateInUse(std::string_view vatID,
-                             const std::function<void(std::string_view)>& chunk) {
+std::string SnapStore::loadSnapshot(std::string_view vatID) {
   std::optional<CompressedSnapshot> c = readCompressed(vatID);
   SS_STORE_INSIST(db_, c.has_value(), "no snapshot in use for {}", vatID);
   try {
-    inflateChecked(c->gzip, c->info.hash, c->info.uncompressedSize, vatID, chunk);
+    return inflate(*c, vatID);
   } catch (const KernelPanic& e) {  // a corrupt snapshot latches the store, like any store failure
     db_.markBroken(e.what());
     throw;
@@ -226,28 +141,13 @@ std::optional<SnapStore::CompressedSnapshot> SnapStore::readCompressed(std::stri
 }
 
 std::string SnapStore::inflate(const CompressedSnapshot& c, std::string_view vatID) {
-  std::string raw;
-  raw.reserve(c.info.uncompressedSize);
-  inflateChecked(c.gzip, c.info.hash, c.info.uncompressedSize, vatID, [&](std::string_view b) { raw.append(b); });
+  std::string raw(c.info.uncompressedSize, '\0');
+  inflateChecked(c.gzip, c.info.hash, c.info.uncompressedSize, vatID, raw.data());
   return raw;
 }
 
-std::string SnapStore::loadSnapshot(std::string_view vatID) {
-  std::string raw;
-  inflateInUse(vatID, [&](std::string_view c) { raw.append(c); });
-  return raw;
-}
-
-void SnapStore::loadSnapshotToFd(std::string_view vatID, int fd) {
-  inflateInUse(vatID, [&](std::string_view c) {
-    while (!c.empty()) {
-      ssize_t n = ::write(fd, c.data(), c.size());
-      if (n < 0 && errno == EINTR) continue;
-      SS_STORE_INSIST(db_, n > 0, "writing the snapshot of {} to fd {}: {}", vatID, fd,
-                      std::strerror(errno));
-      c.remove_prefix(static_cast<size_t>(n));
-    }
-  });
+void SnapStore::inflateInto(const CompressedSnapshot& c, std::string_view vatID, char* out) {
+  inflateChecked(c.gzip, c.info.hash, c.info.uncompressedSize, vatID, out);
 }
 
 }  // namespace swingset

@@ -3,11 +3,8 @@
 // (inUse = 1); older rows keep their metadata with inUse and compressedSnapshot NULL. The hash is
 // sha256hex of the raw bytes; the blob is gzip. Owned by SwingStore.
 //
-// Saving is two steps: SnapshotSink hashes and gzips the raw stream as it arrives, then
-// insertSnapshot() writes the row. To move compression off the kernel thread later, the sink would
-// only hash and spool raw bytes to a temp file, a worker thread would gzip it, and the kernel
-// thread would call insertSnapshot() with the result before the next commit (the Db stays
-// one-thread).
+// Saving can be two steps, so that compression runs off the kernel thread: gzip() on any thread,
+// then insertSnapshot() on the store's thread before the next commit (the Db stays one-thread).
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -41,9 +38,6 @@ class SnapStore {
   // The raw bytes of the snapshot in use. Panics, naming the vat and hash, if the bytes do not
   // match the stored hash, or if the vat has no snapshot.
   std::string loadSnapshot(std::string_view vatID);
-  // Streams the raw bytes to `fd` (a pipe to a worker, say). The hash is checked at the end, so
-  // on a mismatch the reader has already seen bad bytes: treat the panic as fatal for it too.
-  void loadSnapshotToFd(std::string_view vatID, int fd);
   std::optional<SnapshotInfo> getSnapshotInfo(std::string_view vatID);
   // The snapshot in use, still compressed: read on the store's thread, inflated on any thread.
   struct CompressedSnapshot {
@@ -53,6 +47,8 @@ class SnapStore {
   std::optional<CompressedSnapshot> readCompressed(std::string_view vatID);
   // The raw bytes, checked against the hash. Touches no Db; panics if they do not match.
   static std::string inflate(const CompressedSnapshot& c, std::string_view vatID);
+  // The same into `out`, which has room for exactly c.info.uncompressedSize bytes.
+  static void inflateInto(const CompressedSnapshot& c, std::string_view vatID, char* out);
   // The vat has no snapshot in use afterwards (upgrade, termination).
   void stopUsingLastSnapshot(std::string_view vatID);
   // Deletes up to `budget` of the vat's snapshot rows; done when none remain.
@@ -66,8 +62,6 @@ class SnapStore {
   void insertSnapshot(std::string_view vatID, const SnapshotInfo& info, std::string_view gzip);
 
  private:
-  void inflateInUse(std::string_view vatID, const std::function<void(std::string_view)>& chunk);
-
   Db& db_;  // owned by SwingStore
 };
 

@@ -26,6 +26,21 @@ void SnapshotBuffer::write(const char* data, size_t size) {
   }
 }
 
+void SnapshotBuffer::fill(uint64_t size, const std::function<void(char*)>& produce) {
+  SS_INSIST(size_ == 0, "fill() on a snapshot buffer that holds {} bytes", size_);
+  if (size == 0) return;
+  SS_INSIST(::ftruncate(fd_.get(), static_cast<off_t>(size)) == 0, "sizing a snapshot memfd failed: {}", std::strerror(errno));
+  void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd_.get(), 0);
+  SS_INSIST(p != MAP_FAILED, "mapping a snapshot memfd failed: {}", std::strerror(errno));
+  struct Unmap {
+    void* p;
+    uint64_t size;
+    ~Unmap() { ::munmap(p, size); }
+  } unmap{p, size};
+  produce(static_cast<char*>(p));
+  size_ = size;
+}
+
 int SnapshotBuffer::rewound() {
   SS_INSIST(::lseek(fd_.get(), 0, SEEK_SET) == 0, "lseek on a snapshot memfd failed");
   return fd_.get();

@@ -2,6 +2,7 @@
 // A heap snapshot held in an anonymous memory file (memfd). It is both where a worker writes a
 // snapshot (a SnapshotSink) and what a new worker reads one from (`-r @8`): the child gets a dup
 // of the fd, so there is no pipe to feed and nothing to deadlock on.
+#include <functional>
 #include <string>
 
 #include "base/fd.h"
@@ -13,6 +14,9 @@ class SnapshotBuffer final : public SnapshotSink {
  public:
   SnapshotBuffer();
   void write(const char* data, size_t size) override;
+  // Makes the buffer `size` bytes long and lets `produce` write all of them in place (no copy
+  // through a write()); only on an empty buffer.
+  void fill(uint64_t size, const std::function<void(char*)>& produce);
   // The fd, positioned at the start: hand it to XsnapWorker::startFromSnapshot. Each call
   // rewinds, so one buffer can start several workers one after another.
   int rewound();
