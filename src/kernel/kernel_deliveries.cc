@@ -222,7 +222,7 @@ Kernel::CrankResults Kernel::processCreateVat(const Json& item) {
     std::string json = toJson(source["bundle"]);
     std::string error;
     std::optional<std::string> id = computeBundleID(json, error);
-    if (!id) return fail(fmt::format("Vat Creation Error: invalid bundle: {}", error));
+    if (!id) return fail(fmt::format("invalid bundle: {}", error));  // vat-admin adds "Vat Creation Error"
     storage_.bundles().addBundle(*id, json);
     source = Json::object({{"bundleID", *id}});
   }

@@ -39,6 +39,15 @@ export function buildRootObject() {
         return `failed: ${e.message}`;
       }
     },
+    // `bundle` is inline: createVat takes a bundle object as well as a bundlecap.
+    async tryCreateInline(bundle) {
+      try {
+        await E(svc).createVat(bundle, {});
+        return 'created';
+      } catch (e) {
+        return `failed: ${e.message}`;
+      }
+    },
     increment(key) {
       return E(made.get(key).root).increment();
     },
