@@ -1,6 +1,15 @@
 // Creates dynamic vats through the vat-admin service and keeps their roots and admin nodes.
 import { Far, E } from '@endo/far';
 
+const attempt = async creation => {
+  try {
+    await creation;
+    return 'created';
+  } catch (e) {
+    return `failed: ${e.message}`;
+  }
+};
+
 export function buildRootObject() {
   let svc;
   const made = new Map();
@@ -31,22 +40,12 @@ export function buildRootObject() {
       const bundlecap = await E(svc).getBundleCap(bundleID);
       return track(key, await E(svc).createVat(bundlecap, { name: key, vatParameters: { start } }));
     },
-    async tryCreate(bundleName) {
-      try {
-        await E(svc).createVatByName(bundleName, {});
-        return 'created';
-      } catch (e) {
-        return `failed: ${e.message}`;
-      }
+    tryCreate(bundleName) {
+      return attempt(E(svc).createVatByName(bundleName, {}));
     },
     // `bundle` is inline: createVat takes a bundle object as well as a bundlecap.
-    async tryCreateInline(bundle) {
-      try {
-        await E(svc).createVat(bundle, {});
-        return 'created';
-      } catch (e) {
-        return `failed: ${e.message}`;
-      }
+    tryCreateInline(bundle) {
+      return attempt(E(svc).createVat(bundle, {}));
     },
     increment(key) {
       return E(made.get(key).root).increment();
