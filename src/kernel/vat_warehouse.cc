@@ -403,7 +403,11 @@ void VatWarehouse::preloadSome() {
     if (!wanted(vatID)) continue;
     // A new vat's first load records initialize-worker, which only a crank may do.
     if (SpanBounds span = storage_.transcripts().getCurrentSpanBounds(vatID); span.startPos == span.endPos) continue;
-    startPreload(vatID, /*ahead=*/true);
+    try {
+      startPreload(vatID, /*ahead=*/true);
+    } catch (const KernelPanic&) {
+      continue;  // e.g. its bundle is missing: the crank that needs the vat meets it again, and panics there
+    }
     ahead++;
   }
   while (!toPreload_.empty() && inFlight() <= kPreloadThreads) {
