@@ -261,9 +261,10 @@ std::unique_ptr<XsnapWorker> VatWarehouse::load(VatLoad& l) {
   } else if (l.snapshot) {
     stats_.workerSpawns++;
     stats_.snapshotLoads++;
-    SnapshotBuffer heap;
-    heap.fill(l.snapshot->info.uncompressedSize, [&](char* raw) { SnapStore::inflateInto(*l.snapshot, vatID, raw); });
-    worker = XsnapWorker::startFromSnapshot(quiet, heap.rewound(), l.snapshotLabel);
+    std::unique_ptr<SnapshotBuffer> heap = takeLoadBuffer();
+    heap->refill(l.snapshot->info.uncompressedSize, [&](char* raw) { SnapStore::inflateInto(*l.snapshot, vatID, raw); });
+    worker = XsnapWorker::startFromSnapshot(quiet, heap->rewound(), l.snapshotLabel);
+    giveBackLoadBuffer(std::move(heap));  // the worker has read it all (it answered R)
   } else {
     // A new worker for this vat is one that has evaluated lockdown and the supervisor: start it
     // from a snapshot of exactly that, taken once per process, then give it the vat's bundle.
@@ -295,6 +296,23 @@ std::unique_ptr<XsnapWorker> VatWarehouse::load(VatLoad& l) {
   }
   worker->setConsole(options_.console);
   return worker;
+}
+
+// A heap is ~10 MB: a fresh memfd for each load would fault in and zero that much shmem, and
+// each worker would keep its own alive (it holds fd 8 for life). A few reused buffers do instead;
+// a worker still holding one never reads it again.
+std::unique_ptr<SnapshotBuffer> VatWarehouse::takeLoadBuffer() {
+  std::lock_guard<std::mutex> lock(loadBuffersMutex_);
+  if (loadBuffers_.empty()) return std::make_unique<SnapshotBuffer>();
+  std::unique_ptr<SnapshotBuffer> b = std::move(loadBuffers_.back());
+  loadBuffers_.pop_back();
+  return b;
+}
+
+void VatWarehouse::giveBackLoadBuffer(std::unique_ptr<SnapshotBuffer> buffer) {
+  constexpr size_t kKept = 4;  // the kernel thread, two loads ahead and one preload at once
+  std::lock_guard<std::mutex> lock(loadBuffersMutex_);
+  if (loadBuffers_.size() < kKept) loadBuffers_.push_back(std::move(buffer));
 }
 
 const SnapshotBuffer& VatWarehouse::supervisorSnapshot() {

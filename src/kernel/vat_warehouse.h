@@ -90,6 +90,8 @@ class VatWarehouse {
   std::shared_ptr<VatLoad> prepareLoad(const std::string& vatID);
   std::unique_ptr<XsnapWorker> load(VatLoad& load);
   void startPreload(const std::string& vatID, bool ahead);
+  std::unique_ptr<SnapshotBuffer> takeLoadBuffer();
+  void giveBackLoadBuffer(std::unique_ptr<SnapshotBuffer> buffer);
   XsnapOptions workerOptions(const std::string& vatID, const Json& options) const;
   const SnapshotBuffer& supervisorSnapshot();
   std::unique_ptr<XsnapWorker> startFromSupervisor(const XsnapOptions& options);
@@ -140,6 +142,8 @@ class VatWarehouse {
   std::unique_ptr<SnapshotBuffer> supervisorSnapshot_;  // guarded by supervisorSnapshotMutex_
   // A warm spare: a worker already started from the supervisor snapshot, so a new vat does not
   // wait for a process to start. Made after the first new vat of this process, then kept ready.
+  std::mutex loadBuffersMutex_;
+  std::vector<std::unique_ptr<SnapshotBuffer>> loadBuffers_;  // guarded by loadBuffersMutex_
   std::mutex spareMutex_;
   std::future<std::unique_ptr<XsnapWorker>> spare_;  // guarded by spareMutex_
   // Snapshots whose hash and transcript entries are recorded but whose gzip is still being made

@@ -15,6 +15,10 @@ SnapshotBuffer::SnapshotBuffer() : fd_(::memfd_create("xsnap-snapshot", MFD_CLOE
   SS_INSIST(fd_, "memfd_create failed: {}", std::strerror(errno));
 }
 
+SnapshotBuffer::~SnapshotBuffer() {
+  if (map_) ::munmap(map_, mapped_);
+}
+
 void SnapshotBuffer::write(const char* data, size_t size) {
   while (size > 0) {
     ssize_t n = ::write(fd_.get(), data, size);
@@ -26,19 +30,21 @@ void SnapshotBuffer::write(const char* data, size_t size) {
   }
 }
 
-void SnapshotBuffer::fill(uint64_t size, const std::function<void(char*)>& produce) {
-  SS_INSIST(size_ == 0, "fill() on a snapshot buffer that holds {} bytes", size_);
-  if (size == 0) return;
-  SS_INSIST(::ftruncate(fd_.get(), static_cast<off_t>(size)) == 0, "sizing a snapshot memfd failed: {}", std::strerror(errno));
-  void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd_.get(), 0);
-  SS_INSIST(p != MAP_FAILED, "mapping a snapshot memfd failed: {}", std::strerror(errno));
-  struct Unmap {
-    void* p;
-    uint64_t size;
-    ~Unmap() { ::munmap(p, size); }
-  } unmap{p, size};
-  produce(static_cast<char*>(p));
+void SnapshotBuffer::refill(uint64_t size, const std::function<void(char*)>& produce) {
+  if (size != size_) {
+    SS_INSIST(::ftruncate(fd_.get(), static_cast<off_t>(size)) == 0, "sizing a snapshot memfd failed: {}", std::strerror(errno));
+  }
   size_ = size;
+  if (size > mapped_) {
+    if (map_) ::munmap(map_, mapped_);
+    void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd_.get(), 0);
+    map_ = nullptr;
+    mapped_ = 0;
+    SS_INSIST(p != MAP_FAILED, "mapping a snapshot memfd failed: {}", std::strerror(errno));
+    map_ = static_cast<char*>(p);
+    mapped_ = size;
+  }
+  if (size > 0) produce(map_);
 }
 
 int SnapshotBuffer::rewound() {

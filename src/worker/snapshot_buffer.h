@@ -13,10 +13,14 @@ namespace swingset {
 class SnapshotBuffer final : public SnapshotSink {
  public:
   SnapshotBuffer();
+  ~SnapshotBuffer() override;
+  SnapshotBuffer(const SnapshotBuffer&) = delete;
+  SnapshotBuffer& operator=(const SnapshotBuffer&) = delete;
   void write(const char* data, size_t size) override;
-  // Makes the buffer `size` bytes long and lets `produce` write all of them in place (no copy
-  // through a write()); only on an empty buffer.
-  void fill(uint64_t size, const std::function<void(char*)>& produce);
+  // Replaces the contents with `size` bytes that `produce` writes in place. The mapping is kept,
+  // so refilling a buffer with a heap of about the same size faults in no new pages: the warehouse
+  // reuses a few buffers for all its loads. Not to be mixed with write().
+  void refill(uint64_t size, const std::function<void(char*)>& produce);
   // The fd, positioned at the start: hand it to XsnapWorker::startFromSnapshot. Each call
   // rewinds, so one buffer can start several workers one after another.
   int rewound();
@@ -29,6 +33,8 @@ class SnapshotBuffer final : public SnapshotSink {
  private:
   Fd fd_;
   uint64_t size_ = 0;
+  char* map_ = nullptr;  // refill()'s mapping of the first mapped_ bytes
+  uint64_t mapped_ = 0;
 };
 
 }  // namespace swingset
