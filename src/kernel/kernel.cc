@@ -93,7 +93,7 @@ bool Kernel::step(CrankSummary* summary) {
 // a delivery reaches an offline vat (a message to each of many vats) its worker start and replay
 // have already happened or are under way.
 void Kernel::loadAhead() {
-  constexpr uint64_t kDepth = 3;
+  constexpr uint64_t kDepth = 5;  // a little past VatWarehouse's kMaxAhead, as vats repeat
   auto [head, tail] = state_.runQueueBounds();
   upcoming_.erase(upcoming_.begin(), upcoming_.lower_bound(head));
   std::vector<std::string> vats;
