@@ -140,10 +140,11 @@ class VatWarehouse {
   // from it. Preload threads share it, hence the mutex.
   std::mutex supervisorSnapshotMutex_;
   std::unique_ptr<SnapshotBuffer> supervisorSnapshot_;  // guarded by supervisorSnapshotMutex_
-  // A warm spare: a worker already started from the supervisor snapshot, so a new vat does not
-  // wait for a process to start. Made after the first new vat of this process, then kept ready.
+  // Memfds that loads inflate heaps into, reused (see takeLoadBuffer()).
   std::mutex loadBuffersMutex_;
   std::vector<std::unique_ptr<SnapshotBuffer>> loadBuffers_;  // guarded by loadBuffersMutex_
+  // A warm spare: a worker already started from the supervisor snapshot, so a new vat does not
+  // wait for a process to start. Made after the first new vat of this process, then kept ready.
   std::mutex spareMutex_;
   std::future<std::unique_ptr<XsnapWorker>> spare_;  // guarded by spareMutex_
   // Snapshots whose hash and transcript entries are recorded but whose gzip is still being made

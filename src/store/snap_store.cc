@@ -142,7 +142,7 @@ std::optional<SnapStore::CompressedSnapshot> SnapStore::readCompressed(std::stri
 
 std::string SnapStore::inflate(const CompressedSnapshot& c, std::string_view vatID) {
   std::string raw(c.info.uncompressedSize, '\0');
-  inflateChecked(c.gzip, c.info.hash, c.info.uncompressedSize, vatID, raw.data());
+  inflateInto(c, vatID, raw.data());
   return raw;
 }
 
