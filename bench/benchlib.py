@@ -14,7 +14,8 @@ ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'golden'))
 from driver import Host  # noqa: E402
 
-SWINGSET = os.path.join(ROOT, 'build', 'src', 'cli', 'swingset')
+# SWINGSET_BIN: another build of ours, to compare two builds on the same state (A/B).
+SWINGSET = os.environ.get('SWINGSET_BIN') or os.path.join(ROOT, 'build', 'src', 'cli', 'swingset')
 BUNDLES = os.path.join(ROOT, 'build', 'tests', 'bundles')
 JS_HOST = os.path.join(ROOT, 'bench', 'reference', 'js-host.mjs')
 FLOOR = os.path.join(ROOT, '..', 'shared', 'probes', 'floor_bench.py')

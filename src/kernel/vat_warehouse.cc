@@ -96,7 +96,7 @@ VatWarehouse::~VatWarehouse() { shutdown(); }
 void VatWarehouse::shutdown() {
   for (auto& [vatID, p] : loading_) {
     try {
-      if (std::unique_ptr<XsnapWorker> w = p.worker.get()) w->shutdown();
+      if (std::unique_ptr<XsnapWorker> w = p.worker.get()) w->kill();
     } catch (const std::exception&) {  // a preload that failed matters only if the vat is used
     }
   }
@@ -106,10 +106,12 @@ void VatWarehouse::shutdown() {
   for (PendingSnapshot& p : pending_) p.gzip.wait();  // never leave a thread behind
   for (auto& [vatID, o] : online_) o.stop();
   online_.clear();
+  for (std::future<void>& f : retiring_) f.wait();
+  retiring_.clear();
   std::lock_guard<std::mutex> lock(spareMutex_);
   if (spare_.valid()) {
     try {
-      spare_.get()->shutdown();
+      spare_.get()->kill();
     } catch (const std::exception&) {  // a spare that never started has nothing to stop
     }
   }
@@ -157,15 +159,20 @@ XsnapOptions VatWarehouse::workerOptions(const std::string& vatID, const Json& o
 void VatWarehouse::evict(const std::string& vatID) {
   if (auto l = loading_.find(vatID); l != loading_.end()) {
     try {
-      if (std::unique_ptr<XsnapWorker> w = l->second.worker.get()) w->shutdown();
+      if (std::unique_ptr<XsnapWorker> w = l->second.worker.get()) w->kill();
     } catch (const std::exception&) {  // the vat is going away: its failed preload does not matter
     }
     loading_.erase(l);
   }
   auto it = online_.find(vatID);
   if (it == online_.end()) return;
-  it->second.stop();
+  retire(std::move(it->second));
   online_.erase(it);
+}
+
+void VatWarehouse::retire(Online o) {
+  std::erase_if(retiring_, [](std::future<void>& f) { return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready; });
+  retiring_.push_back(std::async(std::launch::async, [o = std::move(o)]() mutable { o.stop(); }));
 }
 
 XsnapWorker& VatWarehouse::Online::get() {
@@ -176,7 +183,7 @@ XsnapWorker& VatWarehouse::Online::get() {
 
 void VatWarehouse::Online::stop() {
   try {
-    get().shutdown();
+    get().kill();
   } catch (const std::exception&) {  // a restart that failed left nothing to stop
   }
 }
@@ -329,7 +336,7 @@ const SnapshotBuffer& VatWarehouse::supervisorSnapshot() {
     SS_INSIST(r.ok(), "cannot start a worker with lockdown and the supervisor: {}", r.problem);
     auto buf = std::make_unique<SnapshotBuffer>();
     w->saveSnapshot(*buf);
-    w->shutdown();
+    w->kill();
     supervisorSnapshot_ = std::move(buf);
   }
   return *supervisorSnapshot_;
@@ -457,7 +464,7 @@ void VatWarehouse::admit(const std::string& vatID, std::unique_ptr<XsnapWorker> 
     if (span.endPos - span.startPos >= longSpan && kernel_.vatIsAlive(lru->first)) {
       if (XsnapWorker& w = lru->second.get(); w.running()) saveSnapshot(lru->first, w, /*restart=*/false);
     }
-    lru->second.stop();
+    retire(std::move(lru->second));
     online_.erase(lru);
   }
 }
@@ -550,9 +557,10 @@ void VatWarehouse::saveSnapshot(const std::string& vatID, XsnapWorker& worker, b
   transcripts.addItem(vatID, fmt::format(R"({{"d":["load-snapshot",{{"snapshotID":"{}"}}],"sc":[],"r":{{"status":"ok"}}}})", info.hash));
   if (restart) {
     stats_.workerSpawns++;
-    worker.shutdown();
     Online& o = online_.at(vatID);
-    o.worker.reset();
+    Online old;
+    old.worker = std::move(o.worker);
+    retire(std::move(old));
     XsnapOptions xo = workerOptions(vatID, VatState(kernel_, vatID).options());
     o.restarting = std::async(std::launch::async, [buf, xo, label = fmt::format("{}-{}", vatID, info.snapPos)] {
       Fd heap = buf->reader();

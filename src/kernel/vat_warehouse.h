@@ -118,9 +118,13 @@ class VatWarehouse {
     uint64_t admittedAt = 0;
     bool reused = false;  // used again after another vat ran: see chooseVictim()
     XsnapWorker& get();  // rethrows a failed restart's panic
-    void stop();
+    void stop();  // kills the worker: everything it had is in the store
   };
   std::map<std::string, Online> online_;
+  // Workers going offline are killed and reaped on a thread of their own: the exit of a worker
+  // with a 10 MB heap takes several ms, and no crank need wait for it. Joined by shutdown().
+  std::vector<std::future<void>> retiring_;
+  void retire(Online o);
   std::map<std::string, Online>::iterator chooseVictim(const std::string& keep);
   uint64_t useClock_ = 0;
   std::string lastVat_;  // the vat ensureOnline() served last

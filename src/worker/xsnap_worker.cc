@@ -366,6 +366,12 @@ SavedSnapshot XsnapWorker::saveSnapshot(SnapshotSink& sink) {
   return SavedSnapshot{received, hash.hexDigest()};
 }
 
+void XsnapWorker::kill() {
+  if (!process_ || process_->exitStatus()) return;
+  process_->kill(SIGKILL);
+  process_->wait();
+}
+
 void XsnapWorker::shutdown() {
   if (!process_ || process_->exitStatus()) return;
   if (!failure_ && send('q', "")) {
