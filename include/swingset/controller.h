@@ -89,11 +89,15 @@ class Controller {
   uint64_t crankNumber();
   ControllerStats stats();
   void commit();
+  // Stops every worker and closes the store, abandoning uncommitted writes. When nothing is
+  // uncommitted, it first saves the heaps of a few online vats with a long transcript span and
+  // commits those snapshots, so the next process does not replay those spans.
   void shutdown();
 
   struct Impl;  // src/controller/controller.cc
 
  private:
+  void saveLongSpans();
   explicit Controller(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -170,6 +170,20 @@ void VatWarehouse::evict(const std::string& vatID) {
   online_.erase(it);
 }
 
+void VatWarehouse::snapshotLongSpans(size_t max) {
+  std::vector<std::pair<uint64_t, std::string>> spans;  // (length, vatID)
+  for (auto& [vatID, o] : online_) {
+    if (!kernel_.vatIsAlive(vatID)) continue;
+    SpanBounds span = storage_.transcripts().getCurrentSpanBounds(vatID);
+    if (span.endPos - span.startPos >= longSpan()) spans.emplace_back(span.endPos - span.startPos, vatID);
+  }
+  std::sort(spans.begin(), spans.end(), [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+  if (spans.size() > max) spans.resize(max);
+  for (const auto& [length, vatID] : spans) {
+    if (XsnapWorker& w = online_.at(vatID).get(); w.running()) saveSnapshot(vatID, w, /*restart=*/false);
+  }
+}
+
 void VatWarehouse::retire(Online o) {
   std::erase_if(retiring_, [](std::future<void>& f) { return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready; });
   retiring_.push_back(std::async(std::launch::async, [o = std::move(o)]() mutable { o.stop(); }));
@@ -460,8 +474,7 @@ void VatWarehouse::admit(const std::string& vatID, std::unique_ptr<XsnapWorker> 
     // its heap first. No bringOutYourDead (that would be a delivery, with syscalls, in another
     // vat's crank); if this crank rolls back, the snapshot is dropped as stale.
     SpanBounds span = storage_.transcripts().getCurrentSpanBounds(lru->first);
-    uint64_t longSpan = std::max(options_.snapshotInitial, options_.snapshotInterval / 4);
-    if (span.endPos - span.startPos >= longSpan && kernel_.vatIsAlive(lru->first)) {
+    if (span.endPos - span.startPos >= longSpan() && kernel_.vatIsAlive(lru->first)) {
       if (XsnapWorker& w = lru->second.get(); w.running()) saveSnapshot(lru->first, w, /*restart=*/false);
     }
     retire(std::move(lru->second));
