@@ -177,7 +177,8 @@ void VatWarehouse::snapshotLongSpans(size_t max) {
     SpanBounds span = storage_.transcripts().getCurrentSpanBounds(vatID);
     if (span.endPos - span.startPos >= longSpan()) spans.emplace_back(span.endPos - span.startPos, vatID);
   }
-  std::sort(spans.begin(), spans.end(), [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+  // Longest first; among equals, in vatID order (online_'s), so the choice is deterministic.
+  std::stable_sort(spans.begin(), spans.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   if (spans.size() > max) spans.resize(max);
   for (const auto& [length, vatID] : spans) {
     if (XsnapWorker& w = online_.at(vatID).get(); w.running()) saveSnapshot(vatID, w, /*restart=*/false);
