@@ -89,15 +89,13 @@ class Controller {
   uint64_t crankNumber();
   ControllerStats stats();
   void commit();
-  // Stops every worker and closes the store, abandoning uncommitted writes. When nothing is
-  // uncommitted, it first saves the heaps of a few online vats with a long transcript span and
-  // commits those snapshots, so the next process does not replay those spans.
+  // Stops every worker and closes the store, abandoning uncommitted writes. It takes no
+  // snapshots: when snapshots fall is consensus state, and when a host stops is not.
   void shutdown();
 
   struct Impl;  // src/controller/controller.cc
 
  private:
-  void saveLongSpans();
   explicit Controller(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

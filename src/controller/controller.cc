@@ -372,30 +372,12 @@ void Controller::commit() {
   impl_->store->hostStorage().commit();
 }
 
-// A vat online now whose span since its last snapshot is long would replay all of it in the next
-// process (the bootstrap vat of a big deployment: ~3 ms per entry, up to snapshotInterval of them).
-// So, if everything is committed, save a few of those heaps and commit them: that is at most one
-// extra snapshot per vat per snapshotInterval / 4 deliveries. An optimization only: on any failure
-// the last commit stays as it was.
-void Controller::saveLongSpans() {
-  constexpr size_t kMax = 4;  // bounds the time a shutdown takes: ~50 ms each
-  HostStorage& host = impl_->store->hostStorage();
-  try {
-    impl_->store->kernelStorage().requireNotBroken();
-    if (host.hasUncommittedWrites()) return;  // never commit what the host did not
-    impl_->kernel->warehouse().snapshotLongSpans(kMax);
-    if (host.hasUncommittedWrites()) commit();
-  } catch (const std::exception&) {  // close() abandons whatever this wrote
-  }
-}
-
 ControllerStats Controller::stats() {
   const WarehouseStats& w = impl_->kernel->warehouse().stats();
   return ControllerStats{w.deliveries, w.replayedDeliveries, w.workerSpawns, w.snapshotLoads, w.snapshotSaves};
 }
 
 void Controller::shutdown() {
-  saveLongSpans();
   impl_->kernel->shutdown();
   impl_->store->hostStorage().close();
 }

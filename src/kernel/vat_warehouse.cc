@@ -170,21 +170,6 @@ void VatWarehouse::evict(const std::string& vatID) {
   online_.erase(it);
 }
 
-void VatWarehouse::snapshotLongSpans(size_t max) {
-  std::vector<std::pair<uint64_t, std::string>> spans;  // (length, vatID)
-  for (auto& [vatID, o] : online_) {
-    if (!kernel_.vatIsAlive(vatID)) continue;
-    SpanBounds span = storage_.transcripts().getCurrentSpanBounds(vatID);
-    if (span.endPos - span.startPos >= longSpan()) spans.emplace_back(span.endPos - span.startPos, vatID);
-  }
-  // Longest first; among equals, in vatID order (online_'s), so the choice is deterministic.
-  std::stable_sort(spans.begin(), spans.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-  if (spans.size() > max) spans.resize(max);
-  for (const auto& [length, vatID] : spans) {
-    if (XsnapWorker& w = online_.at(vatID).get(); w.running()) saveSnapshot(vatID, w, /*restart=*/false);
-  }
-}
-
 void VatWarehouse::retire(Online o) {
   std::erase_if(retiring_, [](std::future<void>& f) { return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready; });
   retiring_.push_back(std::async(std::launch::async, [o = std::move(o)]() mutable { o.stop(); }));
@@ -470,14 +455,10 @@ void VatWarehouse::admit(const std::string& vatID, std::unique_ptr<XsnapWorker> 
   o.worker = std::move(worker);
   o.lastUsed = o.admittedAt = ++useClock_;
   while (online_.size() > std::max<size_t>(options_.maxVatsOnline, 1)) {
+    // No snapshot on the way out, however long its span: when a vat's snapshots fall is
+    // consensus state (the next interval, the bringOutYourDead before it), and which vat goes
+    // offline when is not (it depends on maxVatsOnline and on when the host restarted).
     auto lru = chooseVictim(vatID);
-    // A vat going offline with a long span would replay all of it when it next comes back: save
-    // its heap first. No bringOutYourDead (that would be a delivery, with syscalls, in another
-    // vat's crank); if this crank rolls back, the snapshot is dropped as stale.
-    SpanBounds span = storage_.transcripts().getCurrentSpanBounds(lru->first);
-    if (span.endPos - span.startPos >= longSpan() && kernel_.vatIsAlive(lru->first)) {
-      if (XsnapWorker& w = lru->second.get(); w.running()) saveSnapshot(lru->first, w, /*restart=*/false);
-    }
     retire(std::move(lru->second));
     online_.erase(lru);
   }
@@ -554,10 +535,10 @@ void VatWarehouse::maybeSaveSnapshot(const std::string& vatID, SyscallHandler& s
   // A bringOutYourDead first, as SwingSet does, to shake loose garbage before the forced GC of a
   // snapshot. Its failure is not acted upon, and it costs no meter.
   deliverAndRecord(vatID, worker, R"(["bringOutYourDead"])", syscalls);
-  if (auto it = online_.find(vatID); it != online_.end()) saveSnapshot(vatID, it->second.get(), options_.restartWorkerOnSnapshot);
+  if (auto it = online_.find(vatID); it != online_.end()) saveSnapshot(vatID, it->second.get());
 }
 
-void VatWarehouse::saveSnapshot(const std::string& vatID, XsnapWorker& worker, bool restart) {
+void VatWarehouse::saveSnapshot(const std::string& vatID, XsnapWorker& worker) {
   // shared_ptr: the buffer is read both by the compressing thread and by the new worker.
   auto buf = std::make_shared<SnapshotBuffer>();
   SavedSnapshot saved = worker.saveSnapshot(*buf);
@@ -569,7 +550,7 @@ void VatWarehouse::saveSnapshot(const std::string& vatID, XsnapWorker& worker, b
   transcripts.addItem(vatID, fmt::format(R"({{"d":["save-snapshot"],"sc":[],"r":{{"status":"ok","snapshotID":"{}"}}}})", info.hash));
   transcripts.rolloverSpan(vatID);
   transcripts.addItem(vatID, fmt::format(R"({{"d":["load-snapshot",{{"snapshotID":"{}"}}],"sc":[],"r":{{"status":"ok"}}}})", info.hash));
-  if (restart) {
+  if (options_.restartWorkerOnSnapshot) {
     stats_.workerSpawns++;
     Online& o = online_.at(vatID);
     Online old;

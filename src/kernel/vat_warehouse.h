@@ -81,10 +81,6 @@ class VatWarehouse {
   // Only between cranks: a crank rollback must never undo a snapshot row whose pending entry is
   // gone, while the transcript entries naming it (from an earlier crank) stay.
   void flushSnapshots(bool all = true);
-  // Before the process goes away: saves a heap snapshot of the online vats with a long span
-  // since their last one (longest first, at most `max`), so that the next process loads them
-  // without replaying it. Between cranks only; the caller commits.
-  void snapshotLongSpans(size_t max);
   std::vector<std::string> onlineVats() const;  // most recently used first
   const WarehouseStats& stats() const { return stats_; }
   void shutdown();
@@ -103,12 +99,10 @@ class VatWarehouse {
   XsnapWorker& ensureOnline(const std::string& vatID);
   void admit(const std::string& vatID, std::unique_ptr<XsnapWorker> worker);
   bool hasSnapshot(const std::string& vatID);
-  // A span this long is worth a snapshot when its vat goes offline: it would replay it all.
-  uint64_t longSpan() const { return std::max(options_.snapshotInitial, options_.snapshotInterval / 4); }
   DeliveryResult deliverAndRecord(const std::string& vatID, XsnapWorker& worker,
                                   const std::string& vdo, SyscallHandler& syscalls);
-  // With `restart`, the vat goes on in a new worker started from the snapshot.
-  void saveSnapshot(const std::string& vatID, XsnapWorker& worker, bool restart);
+  // With restartWorkerOnSnapshot, the vat goes on in a new worker started from the snapshot.
+  void saveSnapshot(const std::string& vatID, XsnapWorker& worker);
 
   KernelStorage& storage_;         // owned by the host's SwingStore
   KernelState& kernel_;            // owned by the Kernel

@@ -15,8 +15,6 @@ class HostStorage {
   // Commits every write since the last commit. Throws KernelPanic if the store is broken or a
   // crank is open.
   virtual void commit() = 0;
-  // Whether there are writes since the last commit.
-  virtual bool hasUncommittedWrites() const = 0;
   // Closes the database, abandoning uncommitted writes. Later calls on any facet panic.
   virtual void close() = 0;
 };

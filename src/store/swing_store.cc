@@ -89,7 +89,6 @@ class HostFacet final : public HostStorage {
   explicit HostFacet(SwingStore::Impl& store) : store_(store) {}
   KVStore& kv() override;
   void commit() override;
-  bool hasUncommittedWrites() const override;
   void close() override;
 
  private:
@@ -170,7 +169,6 @@ struct SwingStore::Impl final : KernelStorage {
 
 KVStore& HostFacet::kv() { return store_.hostKv; }
 void HostFacet::commit() { store_.commit(); }
-bool HostFacet::hasUncommittedWrites() const { return store_.db->inTxn(); }
 void HostFacet::close() { store_.db->close(); }
 
 SwingStore::SwingStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -116,7 +116,8 @@ def main():
             else:
                 final = status(binary, state)
                 if final != hashes[-1]:
-                    print(f'trial {trial}: final activity hash {final} differs from the clean run {hashes[-1]}')
+                    print(f'trial {trial}: killed {cmds[victim][0]} (command {victim}) after {delay:.3f}s: '
+                          f'{outcome}; final activity hash {final} differs from the clean run {hashes[-1]}')
                     failures += 1
                 else:
                     print(f'trial {trial}: killed {cmds[victim][0]} (command {victim}) after {delay:.3f}s: '
