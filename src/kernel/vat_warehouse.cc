@@ -263,14 +263,13 @@ std::unique_ptr<XsnapWorker> VatWarehouse::load(VatLoad& l) {
   if (l.pendingSnapshot) {
     stats_.workerSpawns++;
     stats_.snapshotLoads++;
-    Fd heap = l.pendingSnapshot->reader();
-    worker = XsnapWorker::startFromSnapshot(quiet, heap.get(), l.snapshotLabel);
+    worker = XsnapWorker::startFromSnapshot(quiet, l.pendingSnapshot->fd(), l.snapshotLabel);
   } else if (l.snapshot) {
     stats_.workerSpawns++;
     stats_.snapshotLoads++;
     std::unique_ptr<SnapshotBuffer> heap = takeLoadBuffer();
     heap->refill(l.snapshot->info.uncompressedSize, [&](char* raw) { SnapStore::inflateInto(*l.snapshot, vatID, raw); });
-    worker = XsnapWorker::startFromSnapshot(quiet, heap->rewound(), l.snapshotLabel);
+    worker = XsnapWorker::startFromSnapshot(quiet, heap->fd(), l.snapshotLabel);
     giveBackLoadBuffer(std::move(heap));  // the worker has read it all (it answered R)
   } else {
     // A new worker for this vat is one that has evaluated lockdown and the supervisor: start it
@@ -305,9 +304,8 @@ std::unique_ptr<XsnapWorker> VatWarehouse::load(VatLoad& l) {
   return worker;
 }
 
-// A heap is ~10 MB: a fresh memfd for each load would fault in and zero that much shmem, and
-// each worker would keep its own alive (it holds fd 8 for life). A few reused buffers do instead;
-// a worker still holding one never reads it again.
+// A heap is ~10 MB: a fresh memfd for each load would fault in and zero that much shmem. A few
+// reused buffers do instead (a worker has read all of its snapshot once it answers R).
 std::unique_ptr<SnapshotBuffer> VatWarehouse::takeLoadBuffer() {
   std::lock_guard<std::mutex> lock(loadBuffersMutex_);
   if (loadBuffers_.empty()) return std::make_unique<SnapshotBuffer>();
@@ -343,9 +341,8 @@ const SnapshotBuffer& VatWarehouse::supervisorSnapshot() {
 }
 
 std::unique_ptr<XsnapWorker> VatWarehouse::startFromSupervisor(const XsnapOptions& options) {
-  Fd base = supervisorSnapshot().reader();
   stats_.workerSpawns++;
-  return XsnapWorker::startFromSnapshot(options, base.get(), "supervisor");
+  return XsnapWorker::startFromSnapshot(options, supervisorSnapshot().fd(), "supervisor");
 }
 
 std::unique_ptr<XsnapWorker> VatWarehouse::newVatWorker(const XsnapOptions& options) {
@@ -557,9 +554,10 @@ void VatWarehouse::saveSnapshot(const std::string& vatID, XsnapWorker& worker) {
     old.worker = std::move(o.worker);
     retire(std::move(old));
     XsnapOptions xo = workerOptions(vatID, VatState(kernel_, vatID).options());
-    o.restarting = std::async(std::launch::async, [buf, xo, label = fmt::format("{}-{}", vatID, info.snapPos)] {
-      Fd heap = buf->reader();
-      return XsnapWorker::startFromSnapshot(xo, heap.get(), label);
+    o.restarting = std::async(std::launch::async, [buf, xo, label = fmt::format("{}-{}", vatID, info.snapPos)]() mutable {
+      std::unique_ptr<XsnapWorker> worker = XsnapWorker::startFromSnapshot(xo, buf->fd(), label);
+      buf.reset();  // the future holds this lambda until get(): it must not hold 10 MB with it
+      return worker;
     });
   }
 }

@@ -47,18 +47,6 @@ void SnapshotBuffer::refill(uint64_t size, const std::function<void(char*)>& pro
   if (size > 0) produce(map_);
 }
 
-int SnapshotBuffer::rewound() {
-  SS_INSIST(::lseek(fd_.get(), 0, SEEK_SET) == 0, "lseek on a snapshot memfd failed");
-  return fd_.get();
-}
-
-Fd SnapshotBuffer::reader() const {
-  // Opening /proc/self/fd/N makes a new open file description, unlike dup().
-  Fd fd(::open(fmt::format("/proc/self/fd/{}", fd_.get()).c_str(), O_RDONLY | O_CLOEXEC));
-  SS_INSIST(fd, "reopening a snapshot memfd failed: {}", std::strerror(errno));
-  return fd;
-}
-
 std::string SnapshotBuffer::readAll() {
   std::string out(size_, '\0');
   SS_INSIST(::pread(fd_.get(), out.data(), out.size(), 0) == static_cast<ssize_t>(size_),

@@ -1,7 +1,7 @@
 #pragma once
 // A heap snapshot held in an anonymous memory file (memfd). It is both where a worker writes a
-// snapshot (a SnapshotSink) and what a new worker reads one from (`-r @8`): the child gets a dup
-// of the fd, so there is no pipe to feed and nothing to deadlock on.
+// snapshot (a SnapshotSink) and what new workers read one from: each opens the file by its /proc
+// path, at its own offset, so there is no pipe to feed and nothing to deadlock on.
 #include <functional>
 #include <string>
 
@@ -21,12 +21,8 @@ class SnapshotBuffer final : public SnapshotSink {
   // so refilling a buffer with a heap of about the same size faults in no new pages: the warehouse
   // reuses a few buffers for all its loads. Not to be mixed with write().
   void refill(uint64_t size, const std::function<void(char*)>& produce);
-  // The fd, positioned at the start: hand it to XsnapWorker::startFromSnapshot. Each call
-  // rewinds, so one buffer can start several workers one after another.
-  int rewound();
-  // A new descriptor of the same memory file with its own offset (at the start), so several
-  // workers may read the snapshot at once.
-  Fd reader() const;
+  // The memory file, for XsnapWorker::startFromSnapshot; several workers may read it at once.
+  int fd() const { return fd_.get(); }
   uint64_t size() const { return size_; }
   std::string readAll();  // for tests and the snapStore
 

@@ -65,11 +65,16 @@ XsnapWorker::XsnapWorker(const XsnapOptions& options, int snapshotFd, std::strin
   Pipe snapshots = makePipe();
   SpawnSpec spec;
   spec.path = options_.executable.string();
-  spec.argv = {spec.path, options_.vatID + ":" + options_.name};
-  if (snapshotFd >= 0) spec.argv.insert(spec.argv.end(), {"-r", fmt::format("@8:{}", label)});
+  spec.argv = {spec.path, options_.vatID + ":" + options_.name};  // xsnap skips words without '-'
+  if (snapshotFd >= 0) {
+    // The child opens our fd by its /proc path and closes it once loaded. Inheriting it instead
+    // (`-r @8`) would keep the snapshot's memory file alive for the worker's whole life: xsnap
+    // reads a dup of fd 8 and never closes fd 8 itself (10 MB of shmem per worker).
+    spec.argv.insert(spec.argv.end(), {fmt::format("snapshot:{}", label), "-r",
+                                       fmt::format("/proc/{}/fd/{}", ::getpid(), snapshotFd)});
+  }
   if (options_.computeLimit) spec.argv.insert(spec.argv.end(), {"-l", std::to_string(*options_.computeLimit)});
   spec.fds = {{3, commands.read.get()}, {4, replies.write.get()}, {7, snapshots.write.get()}};
-  if (snapshotFd >= 0) spec.fds.emplace_back(8, snapshotFd);
   process_ = std::make_unique<ChildProcess>(spec);
   toWorker_ = std::move(commands.write);
   fromWorker_ = std::move(replies.read);
