@@ -1,6 +1,5 @@
 #include "worker/snapshot_buffer.h"
 
-#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 

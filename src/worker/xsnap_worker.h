@@ -1,8 +1,9 @@
 #pragma once
 // XsnapWorker: one xsnap-worker child process running lockdown, the liveslots supervisor and one
 // vat (reference/xsnap-worker.md, supervisor.md). Pipes: fd 3 commands, fd 4 replies and
-// upcalls, fd 7 heap snapshot out; a heap snapshot in is a file the child opens by path. One command is outstanding at a time,
-// and every `?` upcall gets exactly one `/` answer before anything else is sent.
+// upcalls, fd 7 heap snapshot out; a snapshot to start from is a file the child opens by path.
+// One command is outstanding at a time, and every `?` upcall gets exactly one `/` answer before
+// anything else is sent.
 // Invariant: once a command fails (death, hang, protocol error) the process is killed and reaped,
 // and every later call reports the same failure; nothing is ever sent to it again.
 #include <chrono>
