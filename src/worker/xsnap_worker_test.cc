@@ -3,6 +3,7 @@
 
 #include <signal.h>
 
+#include <filesystem>
 #include <map>
 
 #include <fmt/format.h>
@@ -195,6 +196,12 @@ TEST_F(XsnapWorkerTest, SnapshotThenNewWorkerKeepsHeapState) {
     std::optional<json> res = kernel_.resolution("p-7" + std::to_string(i));
     ASSERT_TRUE(res);
     EXPECT_EQ((*res)["body"], R"(#{"count":12,"durableCount":2})");
+    // Once loaded, the worker keeps no descriptor of the snapshot's memory file (10 MB each).
+    std::error_code ec;
+    for (const auto& fd : std::filesystem::directory_iterator(fmt::format("/proc/{}/fd", restored->pid()), ec)) {
+      EXPECT_EQ(std::filesystem::read_symlink(fd.path(), ec).string().find("memfd:"), std::string::npos) << fd.path();
+    }
+    EXPECT_FALSE(ec) << ec.message();
   }
 }
 
