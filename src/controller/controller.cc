@@ -39,6 +39,7 @@ class ConsoleAdapter : public ConsoleSink {
 
 // Which vats were online at the last commit (not consensus state: `local.`).
 constexpr const char* kOnlineVatsKey = "local.warehouse.online";
+constexpr const char* kSupervisorCacheFile = "xsnap-supervisor.cache";  // SupervisorCache
 
 constexpr const char* kVatAdminBundle = "build/vat-vat-admin.bundle.json";
 
@@ -51,6 +52,7 @@ std::string vatAdminBundleJson() {
 }  // namespace
 
 struct Controller::Impl {
+  fs::path stateDir;
   ControllerOptions options;
   ConsoleAdapter console{options};
   WorkerPackages packages;
@@ -67,6 +69,7 @@ struct Controller::Impl {
     ko.warehouse.relaxDurabilityRules = kv.get("kernel.relaxDurabilityRules") == "true";
     ko.warehouse.restartWorkerOnSnapshot = options.restartWorkerOnSnapshot;
     ko.warehouse.hangTimeout = options.workerHangTimeout;
+    ko.warehouse.supervisorCache = stateDir / kSupervisorCacheFile;
     ko.warehouse.console = &console;
     ko.warehouse.maxVatsOnline = options.maxVatsOnline;
     ko.warehouse.replayConsole = options.replayConsole;
@@ -107,6 +110,7 @@ std::unique_ptr<Controller> Controller::open(const fs::path& stateDir, Controlle
     throw ConfigError(fmt::format("{} holds no kernel (create one with `swingset init`)", stateDir.string()));
   }
   auto impl = std::make_unique<Impl>();
+  impl->stateDir = stateDir;
   impl->options = std::move(options);
   impl->packages = WorkerPackages::locate();
   impl->store = SwingStore::open(stateDir);
@@ -130,6 +134,7 @@ std::unique_ptr<Controller> Controller::initialize(const fs::path& stateDir, con
                                                    const std::string& argvJson, ControllerOptions options) {
   bool createdDir = !fs::exists(stateDir);
   auto impl = std::make_unique<Impl>();
+  impl->stateDir = stateDir;
   impl->options = std::move(options);
   impl->packages = WorkerPackages::locate();
   impl->store = SwingStore::open(stateDir);  // refuses, writing nothing, a dir that is not ours
@@ -154,7 +159,9 @@ std::unique_ptr<Controller> Controller::initialize(const fs::path& stateDir, con
     if (createdDir) {
       fs::remove_all(stateDir, ec);
     } else {
-      for (const char* f : {"swingstore.sqlite", "swingstore.sqlite-wal", "swingstore.sqlite-shm"}) fs::remove(stateDir / f, ec);
+      for (const char* f : {"swingstore.sqlite", "swingstore.sqlite-wal", "swingstore.sqlite-shm", kSupervisorCacheFile}) {
+        fs::remove(stateDir / f, ec);
+      }
     }
     throw;
   }

@@ -7,6 +7,7 @@
 
 #include "base/panic.h"
 #include "kernel/state/vat_state.h"
+#include "kernel/supervisor_cache.h"
 #include "store/bundle_store.h"
 #include "store/snap_store.h"
 #include "store/transcript_store.h"
@@ -322,6 +323,9 @@ void VatWarehouse::giveBackLoadBuffer(std::unique_ptr<SnapshotBuffer> buffer) {
 
 const SnapshotBuffer& VatWarehouse::supervisorSnapshot() {
   std::lock_guard<std::mutex> lock(supervisorSnapshotMutex_);
+  if (!supervisorSnapshot_ && !options_.supervisorCache.empty()) {
+    supervisorSnapshot_ = SupervisorCache(options_.supervisorCache, packages_).read();
+  }
   if (!supervisorSnapshot_) {
     XsnapOptions o;
     o.executable = packages_.xsnapWorker;
@@ -333,8 +337,9 @@ const SnapshotBuffer& VatWarehouse::supervisorSnapshot() {
     DeliveryResult r = w->loadSupervisor(packages_);
     SS_INSIST(r.ok(), "cannot start a worker with lockdown and the supervisor: {}", r.problem);
     auto buf = std::make_unique<SnapshotBuffer>();
-    w->saveSnapshot(*buf);
+    SavedSnapshot saved = w->saveSnapshot(*buf);
     w->kill();
+    if (!options_.supervisorCache.empty()) SupervisorCache(options_.supervisorCache, packages_).write(*buf, saved.hash);
     supervisorSnapshot_ = std::move(buf);
   }
   return *supervisorSnapshot_;

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <filesystem>
 #include <functional>
 #include <future>
 #include <map>
@@ -37,6 +38,7 @@ struct WarehouseOptions {
   bool relaxDurabilityRules = false;
   size_t maxVatsOnline = 50;
   std::chrono::milliseconds hangTimeout{0};
+  std::filesystem::path supervisorCache;  // a SupervisorCache file; empty: none, build it per process
   ConsoleSink* console = nullptr;  // live console lines; fed during replay only if replayConsole
   bool replayConsole = false;
   // Called while a long span replays (vatID, name, replayed, total); may run on a preload thread.

@@ -205,6 +205,22 @@ TEST_F(XsnapWorkerTest, SnapshotThenNewWorkerKeepsHeapState) {
   }
 }
 
+// SupervisorCache keeps this heap between processes: that is sound only if every boot gives the
+// same bytes, as SwingSet's consensus on snapshot hashes also assumes.
+TEST_F(XsnapWorkerTest, EveryWorkerThatEvaluatesTheSupervisorHasTheSameHeap) {
+  std::vector<SavedSnapshot> saved;
+  for (int i = 0; i < 2; i++) {
+    auto w = XsnapWorker::start(options("v0"));
+    ASSERT_TRUE(w->loadSupervisor(*packages_).ok());
+    SnapshotBuffer snap;
+    saved.push_back(w->saveSnapshot(snap));
+    w->kill();
+  }
+  EXPECT_GT(saved[0].size, 1'000'000u);
+  EXPECT_EQ(saved[0].size, saved[1].size);
+  EXPECT_EQ(saved[0].hash, saved[1].hash);
+}
+
 TEST_F(XsnapWorkerTest, RunawayLoopUnderAComputeLimitIsAMeterFault) {
   XsnapOptions o = options();
   o.computeLimit = 100'000'000;
