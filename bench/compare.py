@@ -201,6 +201,20 @@ class Bench:
                  f' ms (worker spawns {loads})')
         self.record('restart-fanout', kernel, samples=times, rss=rss, db=[dir_size(state)], spawns=loads)
 
+        # the first createVat of a new host process: it may have to build what new vats start from
+        times, rss = [], []
+        for i in range(a.runs):
+            s = self.session(kernel, state)
+            s.request('open')
+            reply, _ = s.send('bootstrap', 'create', [1])
+            times.append(time.monotonic() - s.started)
+            if decode(reply) != f + i + 1:
+                raise RuntimeError(f'{kernel}: create after restart gave {decode(reply)} vats, not {f + i + 1}')
+            rss.append(s.close())
+        progress(f'restart + createVat {kernel}: ' + ', '.join(f'{t * 1e3:.0f}' for t in times) + ' ms')
+        self.record('restart-create', kernel, samples=times, rss=rss, db=[dir_size(state)])
+        f += a.runs  # the vats there are now
+
         # B vats: more of the same state
         if a.big <= f:
             return
@@ -253,6 +267,7 @@ def rows(a, floors):
              'time', None, restart) for n in dict.fromkeys((1, f, a.big)) if n == 1 or n >= f]
     out.append(('restart-fanout', f'restart, then one message to each of {f} dynamic vats', 'time', None,
                 f * restart if restart else None))
+    out.append(('restart-create', 'restart, then the first createVatByName', 'time', None, None))
     return out
 
 
