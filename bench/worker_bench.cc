@@ -83,7 +83,7 @@ void run(int rounds) {
   std::vector<double> spare, vatStart;
   for (int i = 0; i < 5; i++) {
     std::unique_ptr<XsnapWorker> v;
-    spare.push_back(timeMs([&] { v = XsnapWorker::startFromSnapshot(options, supervisor.fd(), "supervisor"); }));
+    spare.push_back(timeMs([&] { v = XsnapWorker::startFromSnapshot(options, supervisor, "supervisor"); }));
     vatStart.push_back(timeMs([&] {
       v->setBundle(bundle, ls);
       v->deliver(R"(["startVat",{"body":"#{}","slots":[]}])", kernel);
@@ -122,7 +122,7 @@ void run(int rounds) {
     SnapshotBuffer snap;
     save.push_back(timeMs([&] { size = w->saveSnapshot(snap).size; }));
     load.push_back(timeMs([&] {
-      auto r = XsnapWorker::startFromSnapshot(options, snap.fd(), "v1-bench");
+      auto r = XsnapWorker::startFromSnapshot(options, snap, "v1-bench");
     }));
   }
   fmt::print("heap snapshot: {:.1f} MB; write (w@7, hashed on the stream) median {:.1f} ms; "

@@ -92,7 +92,7 @@ int run(const std::string& bundlePath) {
   SavedSnapshot info = worker->saveSnapshot(snapshot);
   worker->shutdown();
   fmt::print("heap snapshot: {} bytes, sha256 {}; worker stopped\n", info.size, info.hash.substr(0, 16));
-  auto restored = XsnapWorker::startFromSnapshot(options, snapshot.fd(), "v1-demo");
+  auto restored = XsnapWorker::startFromSnapshot(options, snapshot, "v1-demo");
   fmt::print("new worker started from the snapshot; the guest book lives only in its heap:\n");
   send(*restored, "guests", json::array());
   send(*restored, "greet", json::array({"Dave"}));

@@ -264,13 +264,13 @@ std::unique_ptr<XsnapWorker> VatWarehouse::load(VatLoad& l) {
   if (l.pendingSnapshot) {
     stats_.workerSpawns++;
     stats_.snapshotLoads++;
-    worker = XsnapWorker::startFromSnapshot(quiet, l.pendingSnapshot->fd(), l.snapshotLabel);
+    worker = XsnapWorker::startFromSnapshot(quiet, *l.pendingSnapshot, l.snapshotLabel);
   } else if (l.snapshot) {
     stats_.workerSpawns++;
     stats_.snapshotLoads++;
     std::unique_ptr<SnapshotBuffer> heap = takeLoadBuffer();
     heap->refill(l.snapshot->info.uncompressedSize, [&](char* raw) { SnapStore::inflateInto(*l.snapshot, vatID, raw); });
-    worker = XsnapWorker::startFromSnapshot(quiet, heap->fd(), l.snapshotLabel);
+    worker = XsnapWorker::startFromSnapshot(quiet, *heap, l.snapshotLabel);
     giveBackLoadBuffer(std::move(heap));  // the worker has read it all (it answered R)
   } else {
     // A new worker for this vat is one that has evaluated lockdown and the supervisor: start it
@@ -347,7 +347,7 @@ const SnapshotBuffer& VatWarehouse::supervisorSnapshot() {
 
 std::unique_ptr<XsnapWorker> VatWarehouse::startFromSupervisor(const XsnapOptions& options) {
   stats_.workerSpawns++;
-  return XsnapWorker::startFromSnapshot(options, supervisorSnapshot().fd(), "supervisor");
+  return XsnapWorker::startFromSnapshot(options, supervisorSnapshot(), "supervisor");
 }
 
 std::unique_ptr<XsnapWorker> VatWarehouse::newVatWorker(const XsnapOptions& options) {
@@ -560,7 +560,7 @@ void VatWarehouse::saveSnapshot(const std::string& vatID, XsnapWorker& worker) {
     retire(std::move(old));
     XsnapOptions xo = workerOptions(vatID, VatState(kernel_, vatID).options());
     o.restarting = std::async(std::launch::async, [buf, xo, label = fmt::format("{}-{}", vatID, info.snapPos)]() mutable {
-      std::unique_ptr<XsnapWorker> worker = XsnapWorker::startFromSnapshot(xo, buf->fd(), label);
+      std::unique_ptr<XsnapWorker> worker = XsnapWorker::startFromSnapshot(xo, *buf, label);
       buf.reset();  // the future holds this lambda until get(): it must not hold 10 MB with it
       return worker;
     });

@@ -98,9 +98,9 @@ std::unique_ptr<XsnapWorker> XsnapWorker::start(const XsnapOptions& options) {
 }
 
 std::unique_ptr<XsnapWorker> XsnapWorker::startFromSnapshot(const XsnapOptions& options,
-                                                            int snapshotFd,
+                                                            const SnapshotBuffer& heap,
                                                             std::string_view label) {
-  std::unique_ptr<XsnapWorker> w(new XsnapWorker(options, snapshotFd, label));
+  std::unique_ptr<XsnapWorker> w(new XsnapWorker(options, heap.fd(), label));
   // `R` is answered by a bare "." once the snapshot is loaded (no meter, no \x01).
   std::optional<std::string> ready = w->send('R', "") ? w->readFrame() : std::nullopt;
   if (!ready || *ready != ".") {

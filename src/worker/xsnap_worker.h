@@ -16,6 +16,7 @@
 #include "base/fd.h"
 #include "base/netstring.h"
 #include "base/subprocess.h"
+#include "worker/snapshot_buffer.h"
 #include "worker/worker.h"
 #include "worker/worker_packages.h"
 
@@ -43,10 +44,11 @@ class XsnapWorker final : public Worker {
  public:
   // Starts a bare xsnap machine (no lockdown, no supervisor). Panics if it cannot be started.
   static std::unique_ptr<XsnapWorker> start(const XsnapOptions& options);
-  // Starts one from a heap snapshot readable from `snapshotFd` at its current offset (a memfd or
-  // a file), and waits until it is ready. Panics, naming the vat, if the worker cannot load it.
+  // Starts one from a heap snapshot, and waits until it is ready (it has read all of `heap`, which
+  // it opens by its /proc path: the buffer may go once this returns). Panics, naming the vat, if
+  // the worker cannot load it.
   static std::unique_ptr<XsnapWorker> startFromSnapshot(const XsnapOptions& options,
-                                                        int snapshotFd, std::string_view label);
+                                                        const SnapshotBuffer& heap, std::string_view label);
   ~XsnapWorker() override;
 
   // A fresh worker's launch sequence: evaluate lockdown, then the supervisor, then setBundle.

@@ -191,7 +191,7 @@ TEST_F(XsnapWorkerTest, SnapshotThenNewWorkerKeepsHeapState) {
 
   // The same snapshot starts two workers one after another; both remember count = 12.
   for (int i = 0; i < 2; i++) {
-    auto restored = XsnapWorker::startFromSnapshot(options(), snap.fd(), "v1-5");
+    auto restored = XsnapWorker::startFromSnapshot(options(), snap, "v1-5");
     ASSERT_TRUE(restored->deliver(message("get", json::array(), "p-7" + std::to_string(i)), kernel_).ok());
     std::optional<json> res = kernel_.resolution("p-7" + std::to_string(i));
     ASSERT_TRUE(res);
@@ -270,7 +270,7 @@ TEST_F(XsnapWorkerTest, RawEvaluateReportsResultsAndExceptions) {
 TEST_F(XsnapWorkerTest, SnapshotFromAMissingStreamPanicsNamingTheVat) {
   SnapshotBuffer empty;
   try {
-    XsnapWorker::startFromSnapshot(options("v9"), empty.fd(), "v9-0");
+    XsnapWorker::startFromSnapshot(options("v9"), empty, "v9-0");
     FAIL() << "a worker started from an empty snapshot";
   } catch (const KernelPanic& e) {
     EXPECT_NE(std::string(e.what()).find("vat v9"), std::string::npos) << e.what();
