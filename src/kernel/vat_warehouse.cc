@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <semaphore>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "base/panic.h"
@@ -323,25 +324,26 @@ void VatWarehouse::giveBackLoadBuffer(std::unique_ptr<SnapshotBuffer> buffer) {
 
 const SnapshotBuffer& VatWarehouse::supervisorSnapshot() {
   std::lock_guard<std::mutex> lock(supervisorSnapshotMutex_);
-  if (!supervisorSnapshot_ && !options_.supervisorCache.empty()) {
-    supervisorSnapshot_ = SupervisorCache(options_.supervisorCache, packages_).read();
+  if (supervisorSnapshot_) return *supervisorSnapshot_;
+  std::optional<SupervisorCache> cache;  // its key hashes the worker binary: made once
+  if (!options_.supervisorCache.empty()) {
+    cache.emplace(options_.supervisorCache, packages_);
+    if ((supervisorSnapshot_ = cache->read())) return *supervisorSnapshot_;
   }
-  if (!supervisorSnapshot_) {
-    XsnapOptions o;
-    o.executable = packages_.xsnapWorker;
-    o.vatID = "v0";
-    o.name = "supervisor";
-    o.hangTimeout = options_.hangTimeout;
-    stats_.workerSpawns++;
-    std::unique_ptr<XsnapWorker> w = XsnapWorker::start(o);
-    DeliveryResult r = w->loadSupervisor(packages_);
-    SS_INSIST(r.ok(), "cannot start a worker with lockdown and the supervisor: {}", r.problem);
-    auto buf = std::make_unique<SnapshotBuffer>();
-    SavedSnapshot saved = w->saveSnapshot(*buf);
-    w->kill();
-    if (!options_.supervisorCache.empty()) SupervisorCache(options_.supervisorCache, packages_).write(*buf, saved.hash);
-    supervisorSnapshot_ = std::move(buf);
-  }
+  XsnapOptions o;
+  o.executable = packages_.xsnapWorker;
+  o.vatID = "v0";
+  o.name = "supervisor";
+  o.hangTimeout = options_.hangTimeout;
+  stats_.workerSpawns++;
+  std::unique_ptr<XsnapWorker> w = XsnapWorker::start(o);
+  DeliveryResult r = w->loadSupervisor(packages_);
+  SS_INSIST(r.ok(), "cannot start a worker with lockdown and the supervisor: {}", r.problem);
+  auto buf = std::make_unique<SnapshotBuffer>();
+  SavedSnapshot saved = w->saveSnapshot(*buf);
+  w->kill();
+  if (cache) cache->write(*buf, saved.hash);
+  supervisorSnapshot_ = std::move(buf);
   return *supervisorSnapshot_;
 }
 
