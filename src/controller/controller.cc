@@ -21,16 +21,21 @@ namespace swingset {
 namespace fs = std::filesystem;
 namespace {
 
-// Userspace console lines only (source "vat"): liveslots' own output is not the vat's.
+// Userspace console lines (source "vat") go to onConsole. Liveslots' own output is not the vat's,
+// but it is often the only account of why a delivery failed ("I don't remember allocating o+0"):
+// it goes to stderr, as SwingSet logs it.
 class ConsoleAdapter : public ConsoleSink {
  public:
   explicit ConsoleAdapter(const ControllerOptions& o) : options_(o) {}
   void console(std::string_view vatName, std::string_view source, std::string_view level,
                const std::vector<std::string>& args) override {
-    if (source != "vat" || !options_.onConsole) return;
     std::string line;
     for (const std::string& a : args) line += (line.empty() ? "" : " ") + a;
-    options_.onConsole(std::string(vatName), std::string(level), line);
+    if (source != "vat") {
+      fmt::print(stderr, "{} ({} {}): {}\n", vatName, source, level, line);
+    } else if (options_.onConsole) {
+      options_.onConsole(std::string(vatName), std::string(level), line);
+    }
   }
 
  private:

@@ -28,7 +28,11 @@ std::vector<std::string> Kernel::unresolvedPromisesDecidedBy(const std::string& 
 void Kernel::terminateVat(const std::string& vatID, bool reject, const CapData& info) {
   bool critical = false;
   if (state_.vatIsAlive(vatID)) {
-    critical = VatState(state_, vatID).options().value("critical", false);
+    Json options = VatState(state_, vatID).options();
+    critical = options.value("critical", false);
+    // The vat-admin vat's notice for a static vat does not say why; this line does.
+    fmt::print(stderr, "kernel: terminating vat {} ({}){}: {}\n", vatID, options.value("name", "?"),
+               reject ? " with failure" : "", info.body);
     std::vector<std::string> decided = unresolvedPromisesDecidedBy(vatID);
     state_.markVatTerminated(vatID);
     storage_.snapshots().stopUsingLastSnapshot(vatID);
