@@ -12,9 +12,13 @@ namespace swingset {
 
 using Json = nlohmann::ordered_json;
 
-// nullopt if `text` is not one whole JSON value.
+// nullopt if `text` is not one whole JSON value. Always nlohmann's answer; most text is read by
+// a faster parser that hands anything unusual to nlohmann.
 std::optional<Json> parseJson(std::string_view text);
-// Compact, JSON.stringify-style. Invalid UTF-8 (never produced by JS) is replaced, not thrown.
+// That faster parser alone (for its test): false when it leaves `text` to nlohmann.
+bool parseJsonFast(std::string_view text, Json& out);
+// Compact, JSON.stringify-style, byte for byte nlohmann's dump(). Invalid UTF-8 (never produced
+// by JS) is replaced, not thrown.
 std::string toJson(const Json& value);
 // JSON string literal for `s` (with quotes).
 std::string quoteJson(std::string_view s);
