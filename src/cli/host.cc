@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "base/fd.h"
 #include "base/json.h"
 #include "swingset/controller.h"
 
@@ -107,12 +108,42 @@ class Host {
   std::vector<Json> logs_;
 };
 
+// Request lines can carry megabytes of capdata: stdin is read in large blocks, not by
+// std::getline on the stdio-synced std::cin (one getc per byte).
+class LineReader {
+ public:
+  // The next line without its newline; false at the end of input.
+  bool next(std::string& line) {
+    for (;;) {
+      if (size_t nl = buf_.find('\n', scanned_); nl != std::string::npos) {
+        line.assign(buf_, 0, nl);
+        buf_.erase(0, nl + 1);
+        scanned_ = 0;
+        return true;
+      }
+      scanned_ = buf_.size();
+      char chunk[1 << 16];
+      size_t got = 0;
+      if (readSome(0, chunk, sizeof chunk, got, kNoDeadline) != IoStatus::kOk) {
+        line = std::exchange(buf_, {});  // a last line with no newline
+        return !line.empty();
+      }
+      buf_.append(chunk, got);
+    }
+  }
+
+ private:
+  std::string buf_;
+  size_t scanned_ = 0;  // buf_ has no newline before this
+};
+
 }  // namespace
 
 int runHost(const std::string& stateDir, ControllerOptions options) {
   Host host(stateDir, std::move(options));
+  LineReader input;
   std::string line;
-  while (std::getline(std::cin, line)) {
+  while (input.next(line)) {
     if (line.empty()) continue;
     auto start = std::chrono::steady_clock::now();
     std::optional<Json> req = parseJson(line);
