@@ -116,9 +116,14 @@ class LineReader {
   bool next(std::string& line) {
     for (;;) {
       if (size_t nl = buf_.find('\n', scanned_); nl != std::string::npos) {
-        line.assign(buf_, 0, nl);
-        buf_.erase(0, nl + 1);
         scanned_ = 0;
+        if (nl + 1 == buf_.size()) {  // the usual case: hand the buffer over rather than copy it
+          buf_.pop_back();
+          line = std::exchange(buf_, {});
+        } else {
+          line.assign(buf_, 0, nl);
+          buf_.erase(0, nl + 1);
+        }
         return true;
       }
       scanned_ = buf_.size();
