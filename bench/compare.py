@@ -15,6 +15,8 @@ worker, SwingSet's defaults (BOYD after every delivery, a heap snapshot after 3 
   restart          a new host process on an existing state dir until the first reply: a vat
                    with 50 / 5,000 deliveries of history; 1, F, B dynamic vats in the DB
   restart + fan-out  a new host process, then one message to each of the F vats
+  large messages   bench/bigmsg: an M MiB string from the host through the bootstrap vat to
+                   another vat (its length comes back), and that string back to the host
 
 Medians over --runs runs (ping-pong: fresh kernels; the others: repetitions on one state dir).
 Peak RSS is the host process's own VmHWM (/proc/PID/status just before shutdown; its xsnap
@@ -41,6 +43,7 @@ from benchlib import (BUNDLES, KERNELS, ROOT, SWINGSET, Session, decode, dir_siz
                       floor_pingpong, floor_vat_costs, machine, median)
 
 FANOUT_CONFIG = os.path.join(ROOT, 'bench', 'fanout', 'config.json')
+BIGMSG_CONFIG = os.path.join(ROOT, 'bench', 'bigmsg', 'config.json')
 
 
 def progress(msg):
@@ -101,6 +104,30 @@ class Bench:
         r['samples'].append(deliveries / took)
         r['rss'].append(rss)
         r['db'].append(dir_size(state))
+        shutil.rmtree(state, ignore_errors=True)
+
+    # ------------------------------------------------------------ large messages
+
+    def bigmsg(self, kernel):
+        state = os.path.join(self.tmp, f'bigmsg-{kernel}')
+        s = self.new_kernel(kernel, state, BIGMSG_CONFIG)
+        size = self.a.msg_mib * 2**20
+        text = 'x' * size
+        into, out = [], []
+        for _ in range(self.a.runs):
+            reply, took = s.send('bootstrap', 'relay', [text])
+            if decode(reply) != size:
+                raise RuntimeError(f'{kernel}: relay gave {decode(reply)}, not {size}')
+            into.append(took)
+            reply, took = s.send('bootstrap', 'fetch', [])
+            if decode(reply) != text:
+                raise RuntimeError(f'{kernel}: fetch gave {len(decode(reply))} characters, not {size}')
+            out.append(took)
+        progress(f'{self.a.msg_mib} MiB message {kernel}: in ' + ', '.join(f'{t * 1e3:.0f}' for t in into) +
+                 ' ms; out ' + ', '.join(f'{t * 1e3:.0f}' for t in out) + ' ms')
+        rss, db = s.close(), dir_size(state)
+        self.record('msg-in', kernel, samples=into, rss=[rss], db=[db])
+        self.record('msg-out', kernel, samples=out, rss=[rss], db=[db])
         shutil.rmtree(state, ignore_errors=True)
 
     # ------------------------------------------------------------ restart-to-first-reply
@@ -268,6 +295,8 @@ def rows(a, floors):
     out.append(('restart-fanout', f'restart, then one message to each of {f} dynamic vats', 'time', None,
                 f * restart if restart else None))
     out.append(('restart-create', 'restart, then the first createVatByName', 'time', None, None))
+    out.append(('msg-in', f'a {a.msg_mib} MiB string from the host to a vat, through another', 'time', None, None))
+    out.append(('msg-out', f'a {a.msg_mib} MiB string from that vat back to the host', 'time', None, None))
     return out
 
 
@@ -308,7 +337,8 @@ def render(a, bench, floors, started, took, load0, command):
     w('| workload | ours peak RSS | JS peak RSS | ours DB size | JS DB size |')
     w('|---|---:|---:|---:|---:|')
     mem_rows = [('pingpong', f'ping-pong, {a.n} round trips'),
-                ('fanout', f'create {a.fanout} vats, then fan-out rounds')]
+                ('fanout', f'create {a.fanout} vats, then fan-out rounds'),
+                ('msg-in', f'{a.msg_mib} MiB messages in and out')]
     mem_rows += [(k, label.replace('restart to first reply: ', 'restart: ').replace('restart, then ', 'restart: '))
                  for k, label, *_ in rows(a, floors) if k.startswith(('history', 'restart'))]
     for key, label in mem_rows:
@@ -354,16 +384,17 @@ def main():
     ap.add_argument('--batch', type=int, help='vats asked for at once while creating (default 25; --quick 10)')
     ap.add_argument('--history', type=int, nargs=2, metavar=('SMALL', 'LARGE'),
                     help='bob\'s deliveries of history (default 50 5000; --quick 50 500)')
+    ap.add_argument('--msg-mib', type=int, help='large-message size in MiB (default 8; --quick 1)')
     ap.add_argument('--skip-js-big', action='store_true', help='do not create --big vats on the JS kernel')
-    ap.add_argument('--only', default='pingpong,dynamic,history',
-                    help='comma-separated workload groups: pingpong, dynamic, history')
+    ap.add_argument('--only', default='pingpong,dynamic,history,messages',
+                    help='comma-separated workload groups: pingpong, dynamic, history, messages')
     ap.add_argument('--kernels', default='ours,JS', help='comma-separated: ours, JS')
     ap.add_argument('--no-floor', action='store_true', help='skip the worker floor')
     ap.add_argument('--no-setup', action='store_true', help='skip bench/reference/setup.sh')
     ap.add_argument('--json', help='also write every sample to this file')
     ap.add_argument('--keep', action='store_true', help='keep the state dirs and host logs')
     a = ap.parse_args()
-    defaults = dict(runs=(2, 5), n=(50, 200), fanout=(20, 100), big=(40, 1000), batch=(10, 25),
+    defaults = dict(runs=(2, 5), n=(50, 200), fanout=(20, 100), big=(40, 1000), batch=(10, 25), msg_mib=(1, 8),
                     history=([50, 500], [50, 5000]))
     for k, (quick, full) in defaults.items():
         if getattr(a, k) is None:
@@ -408,6 +439,8 @@ def main():
                 bench.history(kernel)
             if 'dynamic' in groups:
                 bench.dynamic(kernel)
+            if 'messages' in groups:
+                bench.bigmsg(kernel)
         ok = True
     except BaseException:
         print(render(a, bench, floors, started, time.monotonic() - t0, load0, command + '   (INTERRUPTED)'))
