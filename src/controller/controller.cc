@@ -11,6 +11,7 @@
 #include "devices/vat_admin_device.h"
 #include "kernel/kernel.h"
 #include "kernel/plain_json.h"
+#include "kernel/smallcaps.h"
 #include "kernel/state/device_state.h"
 #include "kernel/state/vat_state.h"
 #include "store/bundle_store.h"
@@ -292,9 +293,15 @@ void Controller::Impl::initialize(const Config& config, const std::string& argvJ
 
 std::optional<std::string> Controller::queueToKref(const std::string& kref, const std::string& method,
                                                    const std::string& argsCapData, bool noResult) {
+  // Checked here, at the host's edge: a body the target vat cannot read would terminate it.
   std::optional<Json> j = parseJson(argsCapData);
   std::optional<CapData> args = j ? CapData::fromJson(*j) : std::nullopt;
-  if (!args || !args->body.starts_with("#[")) throw ConfigError(fmt::format("arguments are not capdata of an array: {}", argsCapData));
+  std::optional<Json> values = args ? smallcapsValue(*args) : std::nullopt;
+  std::string shown = argsCapData.size() > 200 ? argsCapData.substr(0, 200) + "…" : argsCapData;
+  if (!values || !values->is_array()) throw ConfigError(fmt::format("arguments are not smallcaps capdata of an array: {}", shown));
+  if (!slotReferencesValid(*values, args->slots.size())) {
+    throw ConfigError(fmt::format("arguments have a slot reference that is malformed or past their {} slots: {}", args->slots.size(), shown));
+  }
   std::optional<KernelSlot> target = KernelSlot::parse(kref);
   KernelState& state = impl_->kernel->state();
   if (!target || (target->isObject() ? !state.objectExists(*target) : !target->isPromise() || !state.promiseExists(*target))) {

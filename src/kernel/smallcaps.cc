@@ -49,6 +49,21 @@ CapData subCapData(const Json& value, const CapData& whole) {
   return CapData{"#" + toJson(body), slots};
 }
 
+bool slotReferencesValid(const Json& value, size_t slotCount) {
+  if (value.is_string()) {
+    const std::string& s = value.get_ref<const std::string&>();
+    if (s.empty() || (s[0] != '$' && s[0] != '&')) return true;
+    std::optional<size_t> i = slotIndex(s);
+    return i && *i < slotCount;
+  }
+  if (value.is_array() || value.is_object()) {
+    for (const Json& v : value) {
+      if (!slotReferencesValid(v, slotCount)) return false;
+    }
+  }
+  return true;
+}
+
 std::optional<std::string> smallcapsString(const Json& value) {
   if (!value.is_string()) return std::nullopt;
   std::string s = value.get<std::string>();

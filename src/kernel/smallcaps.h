@@ -14,6 +14,9 @@ namespace swingset {
 std::optional<Json> smallcapsValue(const CapData& c);
 // capdata of `value` (a piece of the body of `whole`), with only the slots it refers to.
 CapData subCapData(const Json& value, const CapData& whole);
+// True when every slot reference in `value` ("$N…", "&N…") is well formed and names one of
+// `slotCount` slots: liveslots terminates a vat that receives one that does not.
+bool slotReferencesValid(const Json& value, size_t slotCount);
 // A smallcaps string's plain text (undoing the `!` escape), or nullopt if it encodes something else.
 std::optional<std::string> smallcapsString(const Json& value);
 

@@ -26,6 +26,7 @@ Any step may carry "expect": {...}, a partial record that the step's record must
 (e.g. {"ok": false} or {"status": "fulfilled", "value": 3}); "note" is copied to the record.
 A kernel panic (reply fatal: true) fails the run unless expected ({"fatal": true}); the host
 has exited then, and only a restart or kill step brings a new one.
+"rawArgs": capdata sent as is, instead of "args" (for malformed capdata).
 args are plain JSON, encoded as smallcaps; tags: {"@bigint": "12"}, {"@undefined": true},
 {"@ref": NAME} (a remotable saved earlier with "save"), {"@kref": "ko12", "iface": "Alleged: X"}.
 "save" on a send keeps the result's remotable (or its first slot) under NAME.
@@ -378,7 +379,7 @@ def run_scenario(args):
                         if name not in refs:
                             raise EncodeError(f'unknown ref {name!r}')
                         target = {'kref': refs[name][0]}
-                    capdata = encode_capdata(step.get('args', []), refs)
+                    capdata = step['rawArgs'] if 'rawArgs' in step else encode_capdata(step.get('args', []), refs)
                     reply = req(op, target=target, method=step['method'], args=capdata)
                 elif op == 'installBundle':
                     reply = req('installBundle', bundle=os.path.join(base, step['bundle']))
