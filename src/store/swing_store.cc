@@ -1,10 +1,13 @@
 #include "store/swing_store.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
 
 #include <set>
 #include <vector>
 
+#include "base/fd.h"
 #include "base/panic.h"
 #include "store/bundle_store.h"
 #include "store/crank_hash.h"
@@ -97,8 +100,9 @@ class HostFacet final : public HostStorage {
 
 // The store's state, and the kernel facet.
 struct SwingStore::Impl final : KernelStorage {
-  explicit Impl(std::unique_ptr<Db> d) : db(std::move(d)) {}
+  explicit Impl(std::unique_ptr<Db> d, Fd lock = {}) : processLock(std::move(lock)), db(std::move(d)) {}
 
+  Fd processLock;  // flock'ed: see open()
   std::unique_ptr<Db> db;
   CrankHasher hasher;
   KVStore kernelKv{*db, KVStore::Facet::kKernel, hasher};
@@ -169,7 +173,10 @@ struct SwingStore::Impl final : KernelStorage {
 
 KVStore& HostFacet::kv() { return store_.hostKv; }
 void HostFacet::commit() { store_.commit(); }
-void HostFacet::close() { store_.db->close(); }
+void HostFacet::close() {
+  store_.db->close();
+  store_.processLock.reset();
+}
 
 SwingStore::SwingStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SwingStore::~SwingStore() = default;
@@ -212,12 +219,21 @@ std::unique_ptr<SwingStore> SwingStore::open(const fs::path& dir) {
     throw ConfigError(
         fmt::format("{} is not a usable swing-store database: {}", file.string(), e.what()));
   }
+  // One process per store. A second kernel on the same file would interleave its commits with
+  // ours (SQLite serializes transactions, not kernels): two histories in one DB. flock, apart from
+  // SQLite's own fcntl locks: held while the store is open, dropped by the OS when the process
+  // dies (kill -9 included), and close-on-exec, so no worker inherits it.
+  Fd lock(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!lock || ::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
+    throw ConfigError(fmt::format("{} is in use by another process (a swingset host or run on the same state directory)",
+                                  file.string()));
+  }
   db->exec("PRAGMA busy_timeout = 5000");
   // A no-op for our own files, which are already in WAL mode.
   db->exec("PRAGMA journal_mode = WAL");
   db->exec("PRAGMA synchronous = FULL");
   if (empty) createSchema(*db);
-  return std::unique_ptr<SwingStore>(new SwingStore(std::make_unique<Impl>(std::move(db))));
+  return std::unique_ptr<SwingStore>(new SwingStore(std::make_unique<Impl>(std::move(db), std::move(lock))));
 }
 
 }  // namespace swingset

@@ -170,6 +170,16 @@ void expectConfigError(const fs::path& dir, std::string_view needle) {
   }
 }
 
+TEST(SwingStoreTest, OneOpenStoreAtATime) {
+  TempDir dir;
+  auto store = SwingStore::open(dir.path());
+  expectConfigError(dir.path(), "in use by another process");
+  store->kernelStorage().kv().set("a", "1");
+  store->hostStorage().commit();  // the refused open disturbed nothing
+  store->hostStorage().close();
+  EXPECT_EQ(SwingStore::open(dir.path())->kernelStorage().kv().get("a"), "1");
+}
+
 TEST(SwingStoreTest, RefusesDirectoriesThatAreNotOurs) {
   TempDir dir;
   testing::writeFile(dir.path() / "notes.txt", "mine");
