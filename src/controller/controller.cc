@@ -143,6 +143,9 @@ std::unique_ptr<Controller> Controller::initialize(const fs::path& stateDir, con
   impl->stateDir = stateDir;
   impl->options = std::move(options);
   impl->packages = WorkerPackages::locate();
+  // A supervisor cache left without its store (someone deleted swingstore.sqlite) is ours too,
+  // and would make the store refuse the directory as not empty.
+  if (!fs::exists(stateDir / "swingstore.sqlite")) fs::remove(stateDir / kSupervisorCacheFile);
   impl->store = SwingStore::open(stateDir);  // refuses, writing nothing, a dir that is not ours
   // A store whose initialization never committed (the host died during init) may be reused.
   if (impl->store->kernelStorage().kv().get("initialized") == "true") {
