@@ -1,5 +1,7 @@
 // Kernel: delivery cranks, from a run-queue event to a vat delivery and back (the
 // process* functions of kernel.js and the kernel->vat half of vatTranslator.js).
+#include <algorithm>
+
 #include "base/panic.h"
 #include "kernel/crank_results.h"
 #include "kernel/plain_json.h"
@@ -233,11 +235,34 @@ Kernel::CrankResults Kernel::processCreateVat(const Json& item) {
     std::optional<std::string> str = smallcapsString(it.value());
     dyn[it.key()] = it.value().is_string() && str ? Json(*str) : it.value();
   }
-  static const std::set<std::string> kKnown = {"name", "meterID", "managerType", "nodeOptions", "enableSetup",
-                                               "enablePipelining", "useTranscript", "reapInterval", "reapGCKrefs",
-                                               "neverReap", "critical"};
+  // The known options and their types. The vat-admin vat checks the types (its CreateVatOptions
+  // shape); a vat that holds the device itself need not, and a wrong type must fail the
+  // creation, not the kernel that reads the option later.
+  struct OptionType {
+    const char* key;
+    bool (*ok)(const Json&);
+    const char* want;
+  };
+  auto isString = [](const Json& v) { return v.is_string(); };
+  auto isBoolean = [](const Json& v) { return v.is_boolean(); };
+  auto isCount = [](const Json& v) { return v.is_number_unsigned() || v == "never"; };
+  const OptionType kOptions[] = {
+      {"name", isString, "a string"},
+      {"meterID", [](const Json& v) { return v.is_string() || v.is_null(); }, "a meter"},
+      {"managerType", isString, "a string"},
+      {"nodeOptions", [](const Json&) { return true; }, ""},
+      {"enableSetup", isBoolean, "a boolean"},
+      {"enablePipelining", isBoolean, "a boolean"},
+      {"useTranscript", isBoolean, "a boolean"},
+      {"reapInterval", isCount, "a count or 'never'"},
+      {"reapGCKrefs", isCount, "a count or 'never'"},
+      {"neverReap", isBoolean, "a boolean"},
+      {"critical", isBoolean, "a boolean"},
+  };
   for (auto it = dyn.begin(); it != dyn.end(); ++it) {
-    if (!kKnown.count(it.key())) return fail(fmt::format("Vat Creation Error: unknown option {}", it.key()));
+    auto known = std::find_if(std::begin(kOptions), std::end(kOptions), [&](const OptionType& t) { return it.key() == t.key; });
+    if (known == std::end(kOptions)) return fail(fmt::format("Vat Creation Error: unknown option {}", it.key()));
+    if (!known->ok(it.value())) return fail(fmt::format("Vat Creation Error: option {} must be {}", it.key(), known->want));
   }
   Json options = Json::object();
   options["workerOptions"] = Json::object({{"type", "xsnap"}, {"bundleIDs", Json::array({packages_.lockdown.bundleID, packages_.supervisor.bundleID})}});
