@@ -232,6 +232,9 @@ std::unique_ptr<SwingStore> SwingStore::open(const fs::path& dir) {
   // A no-op for our own files, which are already in WAL mode.
   db->exec("PRAGMA journal_mode = WAL");
   db->exec("PRAGMA synchronous = FULL");
+  // Debian's SQLite is built with SQLITE_SECURE_DELETE: every delete (each crank's queue item, each
+  // replaced snapshot) would also write zeros over the freed pages. swing-store's SQLite does not.
+  db->exec("PRAGMA secure_delete = OFF");
   if (empty) createSchema(*db);
   return std::unique_ptr<SwingStore>(new SwingStore(std::make_unique<Impl>(std::move(db), std::move(lock))));
 }
