@@ -8,11 +8,10 @@ actual syscall, exits 2 (kernel panic), and leaves the DB exactly as it was.
 import json
 import os
 import sqlite3
-import subprocess
 import sys
 import tempfile
 
-from durability import dump, report, write_rally_config
+from durability import cli_runner, dump, prepare, report, write_rally_config
 
 
 def main():
@@ -21,11 +20,8 @@ def main():
         config, state = os.path.join(tmp, 'config.json'), os.path.join(tmp, 'state')
         # no snapshots: bob's whole history is replayed on restart
         write_rally_config(config, bundles, snapshotInitial=100000, snapshotInterval=100000)
-        cli = lambda *args: subprocess.run([binary, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for args in (['init', '--state', state, config], ['run', '--state', state],
-                     ['send', '--state', state, 'bootstrap', 'rally', '[3]']):
-            p = cli(*args)
-            assert p.returncode == 0, f'{args[0]} failed: {p.stdout} {p.stderr}'
+        cli = cli_runner(binary)
+        prepare(cli, state, config, ['bootstrap', 'rally', '[3]'])
         db = os.path.join(state, 'swingstore.sqlite')
         con = sqlite3.connect(db)
         bob = con.execute("SELECT value FROM kvStore WHERE key = 'vat.name.bob'").fetchone()[0]

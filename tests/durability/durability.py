@@ -6,6 +6,7 @@ import os
 import shutil
 import re
 import sqlite3
+import subprocess
 import sys
 from collections import Counter
 
@@ -45,6 +46,19 @@ def last_json(stdout):
         return json.loads(lines[-1]) if lines else {}
     except json.JSONDecodeError:
         return {}
+
+
+def cli_runner(binary):
+    """cli(*args): runs the swingset CLI; returns the CompletedProcess, stdout and stderr as text."""
+    return lambda *args: subprocess.run([binary, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def prepare(cli, state, config, *sends):
+    """init and run a kernel in `state`, then each send ([vat, method, args JSON]); all must succeed."""
+    for args in (['init', '--state', state, config], ['run', '--state', state],
+                 *(['send', '--state', state, *send] for send in sends)):
+        p = cli(*args)
+        assert p.returncode == 0, f'{args[0]} failed: {p.stdout} {p.stderr}'
 
 
 def smallcaps(values):

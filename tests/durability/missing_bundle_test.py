@@ -11,11 +11,10 @@ import json
 import os
 import re
 import sqlite3
-import subprocess
 import sys
 import tempfile
 
-from durability import copy_scenario, dump, last_json, report
+from durability import cli_runner, copy_scenario, dump, last_json, prepare, report
 
 
 
@@ -26,11 +25,8 @@ def main():
         # transcript span then starts with initialize-worker, so it is rebuilt from its bundle.
         config_path = copy_scenario('dynamic-vats', tmp, snapshotInitial=1000, snapshotInterval=1000)
         state = os.path.join(tmp, 'state')
-        cli = lambda *args: subprocess.run([binary, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for args in (['init', '--state', state, config_path], ['run', '--state', state],
-                     ['send', '--state', state, 'bootstrap', 'createByName', '["c1","counter",100]']):
-            p = cli(*args)
-            assert p.returncode == 0, f'{args[0]} failed: {p.stdout} {p.stderr}'
+        cli = cli_runner(binary)
+        prepare(cli, state, config_path, ['bootstrap', 'createByName', '["c1","counter",100]'])
         p = cli('send', '--state', state, 'bootstrap', 'increment', '["c1"]')
         first = last_json(p.stdout)
         checks = [(p.returncode == 0 and first.get('value') == 101, 'first increment gives 101')]

@@ -8,11 +8,10 @@ left with only the supervisor cache (swingstore.sqlite deleted) takes a new `ini
 """
 import os
 import signal
-import subprocess
 import sys
 import tempfile
 
-from durability import Session, copy_scenario, dump, last_json, report
+from durability import Session, cli_runner, copy_scenario, dump, last_json, prepare, report
 
 
 def main():
@@ -20,11 +19,8 @@ def main():
     with tempfile.TemporaryDirectory(prefix='swingset-state-lock-') as tmp:
         config_path = copy_scenario('dynamic-vats', tmp)
         state = os.path.join(tmp, 'state')
-        cli = lambda *args: subprocess.run([binary, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for args in (['init', '--state', state, config_path], ['run', '--state', state],
-                     ['send', '--state', state, 'bootstrap', 'createByName', '["c1","counter",100]']):
-            p = cli(*args)
-            assert p.returncode == 0, f'{args[0]} failed: {p.stdout} {p.stderr}'
+        cli = cli_runner(binary)
+        prepare(cli, state, config_path, ['bootstrap', 'createByName', '["c1","counter",100]'])
         db = os.path.join(state, 'swingstore.sqlite')
 
         with open(os.path.join(tmp, 'host.log'), 'w') as log:
