@@ -142,6 +142,19 @@ void decodeManifest(const Json& j, VatArchive& a, const std::string& file) {
   a.bundleID = m.str("bundleID");
   a.options = m.get("options");
   if (!a.options.is_object()) m.fail("options", "is not a JSON object");
+  // The kernel reads these with their types (a wrong one would panic it when the vat loads).
+  Fields options(a.options, "manifest.options", file);
+  auto check = [&](const char* key, bool (*ok)(const Json&), const char* want) {
+    auto it = a.options.find(key);
+    if (it != a.options.end() && !ok(*it)) options.fail(key, fmt::format("is not {}", want));
+  };
+  check("name", [](const Json& v) { return v.is_string(); }, "a string");
+  check("meterID", [](const Json& v) { return v.is_string(); }, "a string");
+  for (const char* key : {"critical", "enablePipelining", "enableSetup", "enableDisavow", "useTranscript"}) {
+    check(key, [](const Json& v) { return v.is_boolean(); }, "a boolean");
+  }
+  check("reapDirtThreshold", [](const Json& v) { return v.is_object() && v.value("never", Json(false)).is_boolean(); },
+        "an object whose 'never' is a boolean");
   a.vatParameters = m.capdata("vatParameters");
   Fields ids(m.get("nextImportIDs"), "manifest.nextImportIDs", file);
   a.nextImportIDs = {ids.num("o"), ids.num("p"), ids.num("d")};

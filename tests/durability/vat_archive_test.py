@@ -9,6 +9,7 @@ A dynamic vat (made through vat-admin) moves too.
 
   vat_archive_test.py SWINGSET_BINARY TEST_BUNDLE_DIR
 """
+import hashlib
 import json
 import os
 import sqlite3
@@ -134,6 +135,25 @@ def main():
         rc, out = cli('import-vat', '--state', b, tampered)
         check(rc == 1 and 'truncated' in out.get('error', '') and dump(db_b) == before_b,
               f'a truncated archive is refused: {out.get("error")}')
+
+        # Re-sealed (its hash recomputed), with an option of the wrong type: refused, not a panic later.
+        parts, payload = [], original[header_end + 1:]
+        while payload:
+            colon = payload.index(b':')
+            n = int(payload[:colon])
+            parts.append(payload[colon + 1:colon + 1 + n])
+            payload = payload[colon + 2 + n:]
+        manifest = json.loads(parts[1])
+        manifest['options']['name'] = 5
+        parts[1] = json.dumps(manifest, separators=(',', ':')).encode()
+        payload = b''.join(b'%d:%s,' % (len(p), p) for p in parts)
+        header = json.loads(original[:header_end])
+        header.update(payloadBytes=len(payload), payloadSha256=hashlib.sha256(payload).hexdigest())
+        with open(tampered, 'wb') as f:
+            f.write(json.dumps(header, separators=(',', ':')).encode() + b'\n' + payload)
+        rc, out = cli('import-vat', '--state', b, tampered)
+        check(rc == 1 and 'manifest.options.name is not a string' in out.get('error', '') and dump(db_b) == before_b,
+              f'a re-sealed archive whose options.name is 5 is refused: {out.get("error")}')
 
         rc, out = cli('import-vat', '--state', b, counter_vat)
         counter_b = out.get('vatID')
