@@ -391,6 +391,17 @@ namespace {
 // the kernel thread and the vat it needs now (it takes over a preload that has not started).
 const unsigned kPreloadThreads = std::clamp(std::thread::hardware_concurrency(), 2u, 257u) - 1;
 std::counting_semaphore<256> preloadGate(kPreloadThreads);
+// While the kernel thread waits for a preload under way, its own core would idle: it lends the
+// gate a permit, so the next preload can start (on a restart, the vat the first message goes to
+// next loads beside the one it goes to first). The permit comes back as soon as one is free,
+// else from the next preload to finish (lentPermits counts those owed).
+std::atomic<int> lentPermits{0};
+void returnPermit() {
+  int owed = lentPermits.load();
+  while (owed > 0 && !lentPermits.compare_exchange_weak(owed, owed - 1)) {
+  }
+  if (owed == 0) preloadGate.release();  // else it repays the kernel thread's loan
+}
 // Loads ahead held at once, under way or done and waiting for their delivery (at most
 // kPreloadThreads + 1 are under way). Done ones must not stop the next from starting: on 2 cores
 // 4 beat 2 (a message to each of 100 offline vats: 4.9 s -> 3.7 s); 6 gained nothing more.
@@ -406,7 +417,7 @@ void VatWarehouse::startPreload(const std::string& vatID, bool ahead) {
     struct Release {
       bool held;
       ~Release() {
-        if (held) preloadGate.release();
+        if (held) returnPermit();
       }
     } release{!ahead};
     if (started->exchange(true)) return nullptr;  // the kernel thread needed it first and took it
@@ -502,6 +513,12 @@ XsnapWorker& VatWarehouse::ensureOnline(const std::string& vatID) {
   if (auto l = loading_.find(vatID); l != loading_.end()) {
     Preload& p = l->second;
     if (p.started->exchange(true)) {
+      preloadGate.release();  // lend this thread's core while it waits (see lentPermits)
+      struct TakeBack {
+        ~TakeBack() {
+          if (!preloadGate.try_acquire()) lentPermits++;
+        }
+      } takeBack;
       worker = p.worker.get();  // under way or done; rethrows its panic
     } else {
       // Still waiting for a core: load it here rather than queue behind other preloads.
