@@ -112,7 +112,7 @@ Controller::~Controller() {
 }
 
 std::unique_ptr<Controller> Controller::open(const fs::path& stateDir, ControllerOptions options) {
-  if (!fs::exists(stateDir / "swingstore.sqlite")) {
+  if (!fs::exists(stateDir / SwingStore::kFileName)) {
     throw ConfigError(fmt::format("{} holds no kernel (create one with `swingset init`)", stateDir.string()));
   }
   auto impl = std::make_unique<Impl>();
@@ -145,7 +145,7 @@ std::unique_ptr<Controller> Controller::initialize(const fs::path& stateDir, con
   impl->packages = WorkerPackages::locate();
   // A supervisor cache left without its store (someone deleted swingstore.sqlite) is ours too,
   // and would make the store refuse the directory as not empty.
-  if (!fs::exists(stateDir / "swingstore.sqlite")) fs::remove(stateDir / kSupervisorCacheFile);
+  if (!fs::exists(stateDir / SwingStore::kFileName)) fs::remove(stateDir / kSupervisorCacheFile);
   impl->store = SwingStore::open(stateDir);  // refuses, writing nothing, a dir that is not ours
   // A store whose initialization never committed (the host died during init) may be reused.
   if (impl->store->kernelStorage().kv().get("initialized") == "true") {
@@ -168,9 +168,8 @@ std::unique_ptr<Controller> Controller::initialize(const fs::path& stateDir, con
     if (createdDir) {
       fs::remove_all(stateDir, ec);
     } else {
-      for (const char* f : {"swingstore.sqlite", "swingstore.sqlite-wal", "swingstore.sqlite-shm", kSupervisorCacheFile}) {
-        fs::remove(stateDir / f, ec);
-      }
+      for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(stateDir / (std::string(SwingStore::kFileName) + suffix), ec);
+      fs::remove(stateDir / kSupervisorCacheFile, ec);
     }
     throw;
   }

@@ -20,8 +20,6 @@ namespace swingset {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr const char* kFileName = "swingstore.sqlite";
-
 // The tables of @agoric/swing-store 0.10.0 (reference/swing-store.md §2).
 constexpr const char* kSchema = R"(
   CREATE TABLE IF NOT EXISTS kvStore (key TEXT, value TEXT, PRIMARY KEY (key));

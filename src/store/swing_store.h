@@ -13,6 +13,8 @@ namespace swingset {
 
 class SwingStore {
  public:
+  static constexpr const char* kFileName = "swingstore.sqlite";  // in the state directory
+
   // Creates `dir` and the database if absent. Throws ConfigError naming the path, having written
   // nothing, if `dir` holds something else (non-empty without swingstore.sqlite), the file is not
   // a sound SQLite database, its schema version is newer than ours, or it has tables we do not
