@@ -2,12 +2,10 @@
 #include "base/file.h"
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
+#include "base/json.h"
 #include "base/sha.h"
 #include "swingset/errors.h"
 
@@ -31,25 +29,33 @@ std::string readPackageFile(const fs::path& p) {
   return *text;
 }
 
+WorkerBundle readWorkerBundle(const fs::path& path) {
+  WorkerBundle b;
+  b.path = path;
+  b.text = readPackageFile(path);
+  b.bundleID = "b0-" + sha256Hex(b.text);
+  return b;
+}
+
 }  // namespace
 
-WorkerBundle parseWorkerBundle(std::string text, const std::string& what) {
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("source") || !j["source"].is_string()) {
-    throw ConfigError(fmt::format("{} is not a bundle with a `source` string", what));
-  }
-  std::string format = j.value("moduleFormat", "");
+std::string WorkerBundle::evalSource() const {
+  std::optional<Json> j = parseJson(text);
+  auto stringField = [&](const char* key) -> std::optional<std::string> {
+    if (!j || !j->is_object()) return std::nullopt;
+    auto it = j->find(key);
+    return it != j->end() && it->is_string() ? std::optional(it->get<std::string>()) : std::nullopt;
+  };
+  std::optional<std::string> source = stringField("source");
+  if (!source) throw ConfigError(fmt::format("{} is not a bundle with a `source` string", path.string()));
+  std::string format = stringField("moduleFormat").value_or("");
   if (format != "nestedEvaluate" && format != "getExport") {
     throw ConfigError(fmt::format("{} has moduleFormat '{}'; a worker bundle must be "
                                   "nestedEvaluate or getExport",
-                                  what, format));
+                                  path.string(), format));
   }
-  WorkerBundle b;
-  b.bundleID = "b0-" + sha256Hex(text);
   // The JS manager evaluates `(${source}\n)()`.trim(); the trim is a no-op for real bundles.
-  b.evalSource = "(" + j["source"].get<std::string>() + "\n)()";
-  b.text = std::move(text);
-  return b;
+  return "(" + *source + "\n)()";
 }
 
 WorkerPackages WorkerPackages::locate() {
@@ -61,10 +67,8 @@ WorkerPackages WorkerPackages::locate() {
                                   "SWINGSET_JS_DIR to the folder holding node_modules)",
                                   p.xsnapWorker.string()));
   }
-  fs::path lockdown = nm / "@agoric/xsnap-lockdown/dist/lockdown.bundle";
-  fs::path supervisor = nm / "@agoric/swingset-xsnap-supervisor/dist/supervisor.bundle";
-  p.lockdown = parseWorkerBundle(readPackageFile(lockdown), lockdown.string());
-  p.supervisor = parseWorkerBundle(readPackageFile(supervisor), supervisor.string());
+  p.lockdown = readWorkerBundle(nm / "@agoric/xsnap-lockdown/dist/lockdown.bundle");
+  p.supervisor = readWorkerBundle(nm / "@agoric/swingset-xsnap-supervisor/dist/supervisor.bundle");
   return p;
 }
 

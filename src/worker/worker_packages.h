@@ -8,9 +8,14 @@ namespace swingset {
 
 // A `nestedEvaluate` bundle file whose ID is `b0-` + sha256 of its exact bytes.
 struct WorkerBundle {
+  std::filesystem::path path;
   std::string bundleID;
-  std::string text;        // the file, verbatim (what the bundle store keeps)
-  std::string evalSource;  // "(" + source + "\n)()", what the worker evaluates
+  std::string text;  // the file, verbatim (what the bundle store keeps)
+
+  // "(" + source + "\n)()", what a fresh worker evaluates. Parsed when asked for, not when the
+  // packages are located: most processes start every worker from a snapshot and never need it.
+  // Throws ConfigError naming the file if it is not a nestedEvaluate or getExport bundle.
+  std::string evalSource() const;
 };
 
 struct WorkerPackages {
@@ -24,7 +29,5 @@ struct WorkerPackages {
 };
 
 std::filesystem::path jsDir();
-// Parses a worker bundle file's text (throws ConfigError naming `what` if it is not one).
-WorkerBundle parseWorkerBundle(std::string text, const std::string& what);
 
 }  // namespace swingset

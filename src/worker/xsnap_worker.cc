@@ -264,7 +264,7 @@ CommandResult XsnapWorker::issueCommand(std::string_view bytes) { return run('?'
 DeliveryResult XsnapWorker::loadSupervisor(const WorkerPackages& packages) {
   DeliveryResult out;
   for (const WorkerBundle* b : {&packages.lockdown, &packages.supervisor}) {
-    CommandResult r = evaluate(b->evalSource);
+    CommandResult r = evaluate(b->evalSource());
     if (r.status != DeliveryStatus::kOk) {
       out.status = r.status == DeliveryStatus::kVatError ? DeliveryStatus::kProtocolError : r.status;
       out.problem = fmt::format("{}: evaluating worker bundle {} failed: {}", who(), b->bundleID, r.problem);
