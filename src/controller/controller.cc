@@ -195,7 +195,10 @@ void Controller::Impl::initialize(const Config& config, const std::string& argvJ
     storage.bundles().addBundle(*id, json);
     return *id;
   };
-  for (const WorkerBundle* b : {&packages.lockdown, &packages.supervisor}) storage.bundles().addBundle(b->bundleID, b->text);
+  for (const WorkerBundle* b : {&packages.lockdown, &packages.supervisor}) {
+    b->evalSource();  // a new kernel refuses a broken worker package now, naming its file
+    storage.bundles().addBundle(b->bundleID, b->text);
+  }
   std::map<std::string, std::string> namedIDs;
   for (const auto& [name, source] : config.bundles) {
     namedIDs[name] = install(loadBundleJson(source, "bundle " + name), "bundle " + name);

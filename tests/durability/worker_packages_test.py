@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""A broken worker package (the lockdown or supervisor bundle every vat's worker starts with) stops
+the kernel with an error that names the file, and commits nothing: once the file is mended, the
+same state directory initializes and runs. The bundles are parsed only when a worker must evaluate
+them, so this checks that the error still comes, and still says what and where.
+
+  worker_packages_test.py SWINGSET_BINARY TEST_BUNDLE_DIR
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+from durability import dump, last_json, report, write_rally_config
+
+JS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'js')
+XSNAP = 'node_modules/@agoric/xsnap/xsnap-native/xsnap/build/bin/lin/release/xsnap-worker'
+LOCKDOWN = 'node_modules/@agoric/xsnap-lockdown/dist/lockdown.bundle'
+SUPERVISOR = 'node_modules/@agoric/swingset-xsnap-supervisor/dist/supervisor.bundle'
+VAT_ADMIN = 'build/vat-vat-admin.bundle.json'
+
+
+def fake_js_dir(root):
+    """A SWINGSET_JS_DIR with what the kernel reads from js/: the worker binary, the two worker
+    bundles (copies, to be broken) and the vat-admin vat's bundle."""
+    for rel in (XSNAP, LOCKDOWN, SUPERVISOR, VAT_ADMIN):
+        os.makedirs(os.path.dirname(os.path.join(root, rel)), exist_ok=True)
+    os.symlink(os.path.abspath(os.path.join(JS, XSNAP)), os.path.join(root, XSNAP))
+    os.symlink(os.path.abspath(os.path.join(JS, VAT_ADMIN)), os.path.join(root, VAT_ADMIN))
+    for rel in (LOCKDOWN, SUPERVISOR):
+        shutil.copy(os.path.join(JS, rel), os.path.join(root, rel))
+
+
+def main():
+    binary, bundles = sys.argv[1], sys.argv[2]
+    with tempfile.TemporaryDirectory(prefix='swingset-worker-packages-') as tmp:
+        js = os.path.join(tmp, 'js')
+        fake_js_dir(js)
+        config = os.path.join(tmp, 'config.json')
+        write_rally_config(config, bundles)
+        env = dict(os.environ, SWINGSET_JS_DIR=js)
+
+        def cli(*args):
+            return subprocess.run([binary, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+        def broken(rel, text):
+            """Writes `text` over the package file; returns a function that puts it back."""
+            path = os.path.join(js, rel)
+            good = open(path, 'rb').read()
+            with open(path, 'w') as f:
+                f.write(text)
+            return lambda: open(path, 'wb').write(good)
+
+        def refused(p, rel, says, code):
+            out = p.stdout + p.stderr
+            return p.returncode == code and os.path.join(js, rel) in out and says in out
+
+        def answers(state):
+            p = cli('send', '--state', state, 'bob', 'count', '[]')
+            return last_json(p.stdout).get('value') == {'pings': 0, 'inOrder': True}
+
+        checks = []
+        # A new kernel refuses a broken package at init (exit 1, a refused request).
+        cases = [
+            (SUPERVISOR, json.dumps({'moduleFormat': 'nestedEvaluate'}), 'is not a bundle with a `source` string'),
+            (LOCKDOWN, json.dumps({'moduleFormat': 'endoZipBase64', 'source': 'x'}), "has moduleFormat 'endoZipBase64'"),
+            (SUPERVISOR, 'not JSON {', 'is not a bundle with a `source` string'),
+        ]
+        for i, (rel, text, says) in enumerate(cases):
+            state = os.path.join(tmp, f'new{i}')
+            mend = broken(rel, text)
+            p = cli('init', '--state', state, config)
+            checks.append((refused(p, rel, says, 1), f'init with {os.path.basename(rel)} {text[:30]!r}: refused, '
+                                                      f'naming the file ({p.returncode}: {(p.stdout + p.stderr).strip()[-240:]})'))
+            mend()
+            ok = all(cli(*args).returncode == 0 for args in (['init', '--state', state, config], ['run', '--state', state]))
+            checks.append((ok and answers(state), 'mended, the same directory initializes, runs and answers'))
+
+        # A kernel made with good packages, whose supervisor bundle then breaks: the first process
+        # that must start a worker from scratch stops (exit 2, a kernel panic) and commits nothing.
+        state = os.path.join(tmp, 'later')
+        p = cli('init', '--state', state, config)
+        assert p.returncode == 0, p.stderr
+        before = dump(os.path.join(state, 'swingstore.sqlite'))
+        mend = broken(SUPERVISOR, json.dumps({'moduleFormat': 'nestedEvaluate'}))
+        p = cli('run', '--state', state)
+        checks.append((refused(p, SUPERVISOR, 'is not a bundle with a `source` string', 2),
+                       f'run with the supervisor bundle broken: a kernel panic naming the file ({p.returncode}: {p.stdout.strip()[-240:]})'))
+        checks.append((dump(os.path.join(state, 'swingstore.sqlite')) == before, 'and the DB is as it was'))
+        mend()
+        p = cli('run', '--state', state)
+        checks.append((p.returncode == 0 and answers(state), f'mended, it runs and answers ({p.returncode})'))
+        return report(checks)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
