@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Crash test: kill -9 the swingset CLI at random moments and resume.
 
-A clean run executes a message-heavy sequence of commands (init, run, then rallies between two
-vats, each one process), recording the committed activity hash and a copy of the state dir after
+Two workloads, each a sequence of commands (one process each): rallies between two static vats;
+and dynamic vats, created through vat-admin, messaged, one of them exiting, then messaged again.
+A clean run of a workload records the committed activity hash and a copy of the state dir after
 every command. Then each trial starts from the clean run's copy from just before a randomly
 chosen command (the commands before it would only redo the clean run), SIGKILLs that command
 after a random delay, and checks that:
@@ -10,7 +11,7 @@ after a random delay, and checks that:
     the killed one if it had already committed (never anything in between);
   - re-running the killed command (when it had not committed) and finishing the sequence gives
     the same results and the same final activity hash as the clean run.
-Trials: $SWINGSET_CRASH_TRIALS (default 8 for CI; use 200 or more for the long mode).
+Trials per workload: $SWINGSET_CRASH_TRIALS (default 8 for CI; use 200 or more for the long mode).
 
   kill_resume_test.py SWINGSET_BINARY TEST_BUNDLE_DIR
 """
@@ -26,21 +27,36 @@ import time
 RALLIES = 6
 
 
-def write_config(path, bundles):
+def rally_config(bundles):
     """Alice and Bob rally; snapshots come often, so kills land around them too."""
     vat = lambda name: {'bundleSpec': os.path.join(bundles, f'{name}.bundle.json')}
-    config = {'bootstrap': 'bootstrap', 'defaultManagerType': 'xsnap', 'pinBootstrapRoot': True,
-              'snapshotInitial': 2, 'snapshotInterval': 20,
-              'vats': {'bootstrap': vat('vat-rally-bootstrap'), 'alice': vat('vat-alice'), 'bob': vat('vat-bob')}}
-    with open(path, 'w') as f:
-        json.dump(config, f)
+    return {'bootstrap': 'bootstrap', 'defaultManagerType': 'xsnap', 'pinBootstrapRoot': True,
+            'snapshotInitial': 2, 'snapshotInterval': 20,
+            'vats': {'bootstrap': vat('vat-rally-bootstrap'), 'alice': vat('vat-alice'), 'bob': vat('vat-bob')}}
 
 
-def commands(state, config):
-    cmds = [['init', '--state', state, config], ['run', '--state', state]]
-    for i in range(RALLIES):
-        cmds.append(['send', '--state', state, 'bootstrap', 'rally', json.dumps([5 + i])])
-    return cmds
+def rally_commands(state):
+    return [['send', '--state', state, 'bootstrap', 'rally', json.dumps([5 + i])] for i in range(RALLIES)]
+
+
+def dynamic_config(bundles):
+    """The bootstrap vat makes counter vats by bundle name; kills land in createVat, in a vat's
+    exit and in the cleanup of its state after it."""
+    config = rally_config(bundles)
+    config['vats'] = {'bootstrap': {'bundleSpec': os.path.join(bundles, 'vat-many-bootstrap.bundle.json')}}
+    config['bundles'] = {'counter': {'bundleSpec': os.path.join(bundles, 'vat-counter.bundle.json')}}
+    return config
+
+
+def dynamic_commands(state):
+    send = lambda *args: ['send', '--state', state, *args]
+    return [send('bootstrap', 'create', '[2]'), send('bootstrap', 'increment', '[0]'),
+            send('bootstrap', 'create', '[1]'), send('bootstrap', 'incrementAll', '[]'),
+            send('counter1', 'exit', '["done"]'), send('bootstrap', 'incrementAll', '[]'),
+            send('bootstrap', 'increment', '[2]')]
+
+
+WORKLOADS = [('rally', rally_config, rally_commands), ('dynamic vats', dynamic_config, dynamic_commands)]
 
 
 def run(binary, args):
@@ -56,77 +72,90 @@ def status(binary, state):
     return out['activityHash']
 
 
+def crash_trials(binary, tmp, name, config, workload, trials, rng):
+    """The clean run of one workload, then `trials` killed and resumed runs; returns failures."""
+    def commands(state):
+        return [['init', '--state', state, config], ['run', '--state', state], *workload(state)]
+
+    clean = os.path.join(tmp, 'clean')
+    hashes, results, durations = [None], [], []
+    for k, cmd in enumerate(commands(clean)):
+        t = time.monotonic()
+        rc, out = run(binary, cmd)
+        durations.append(time.monotonic() - t)
+        assert rc == 0, f'{name}: clean run: {cmd} failed: {out}'
+        results.append(out)
+        hashes.append(status(binary, clean))
+        shutil.copytree(clean, os.path.join(tmp, f'after{k}'))
+    failures = 0
+    for trial in range(trials):
+        label = f'{name} trial {trial}'
+        state = os.path.join(tmp, f't{trial}')
+        cmds = commands(state)
+        victim = rng.randrange(len(cmds))
+        delay = rng.uniform(0, durations[victim] * 1.2)
+        if victim > 0:
+            shutil.copytree(os.path.join(tmp, f'after{victim - 1}'), state)
+        for k, cmd in enumerate(cmds):
+            if k < victim:
+                continue
+            if k != victim:
+                rc, out = run(binary, cmd)
+                if rc != 0 or out != results[k]:
+                    print(f'{label}: command {k} {cmd[0]} gave {out}, clean run gave {results[k]}')
+                    failures += 1
+                    break
+                continue
+            p = subprocess.Popen([binary] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(delay)
+            p.kill()
+            p.wait()
+            h = status(binary, state) if os.path.exists(os.path.join(state, 'swingstore.sqlite')) else None
+            if h == hashes[k + 1]:
+                outcome = 'committed before the kill'
+            elif h == hashes[k] or (k == 0 and h is None):
+                outcome = 'rolled back to the last commit'
+                rc, out = run(binary, cmd)
+                if rc != 0 or out != results[k]:
+                    print(f'{label}: re-running {cmd[0]} after the kill gave {out}, clean run gave {results[k]}')
+                    failures += 1
+                    break
+            else:
+                print(f'{label}: after killing {cmd[0]} at {delay:.3f}s the state has hash {h}; '
+                      f'expected {hashes[k]} (last commit) or {hashes[k + 1]}')
+                failures += 1
+                break
+        else:
+            final = status(binary, state)
+            if final != hashes[-1]:
+                print(f'{label}: killed {cmds[victim][0]} (command {victim}) after {delay:.3f}s: '
+                      f'{outcome}; final activity hash {final} differs from the clean run {hashes[-1]}')
+                failures += 1
+            else:
+                print(f'{label}: killed {cmds[victim][0]} (command {victim}) after {delay:.3f}s: '
+                      f'{outcome}; resumed to the clean final state')
+        shutil.rmtree(state, ignore_errors=True)
+    return failures
+
+
 def main():
     binary, bundles = sys.argv[1], os.path.abspath(sys.argv[2])
     trials = int(os.environ.get('SWINGSET_CRASH_TRIALS', '8'))
     seed = int(os.environ.get('SWINGSET_CRASH_SEED', str(int(time.time()))))
     rng = random.Random(seed)
-    print(f'crash test: {trials} trials, seed {seed} (set SWINGSET_CRASH_SEED to repeat)')
-    tmp = tempfile.mkdtemp(prefix='swingset-crash-')
-    try:
-        config = os.path.join(tmp, 'config.json')
-        write_config(config, bundles)
-        clean = os.path.join(tmp, 'clean')
-        hashes, results, durations = [None], [], []
-        for k, cmd in enumerate(commands(clean, config)):
-            t = time.monotonic()
-            rc, out = run(binary, cmd)
-            durations.append(time.monotonic() - t)
-            assert rc == 0, f'clean run: {cmd} failed: {out}'
-            results.append(out)
-            hashes.append(status(binary, clean))
-            shutil.copytree(clean, os.path.join(tmp, f'after{k}'))
-        failures = 0
-        for trial in range(trials):
-            state = os.path.join(tmp, f't{trial}')
-            cmds = commands(state, config)
-            victim = rng.randrange(len(cmds))
-            delay = rng.uniform(0, durations[victim] * 1.2)
-            if victim > 0:
-                shutil.copytree(os.path.join(tmp, f'after{victim - 1}'), state)
-            for k, cmd in enumerate(cmds):
-                if k < victim:
-                    continue
-                if k != victim:
-                    rc, out = run(binary, cmd)
-                    if rc != 0 or out != results[k]:
-                        print(f'trial {trial}: command {k} {cmd[0]} gave {out}, clean run gave {results[k]}')
-                        failures += 1
-                        break
-                    continue
-                p = subprocess.Popen([binary] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                time.sleep(delay)
-                p.kill()
-                p.wait()
-                h = status(binary, state) if os.path.exists(os.path.join(state, 'swingstore.sqlite')) else None
-                if h == hashes[k + 1]:
-                    outcome = 'committed before the kill'
-                elif h == hashes[k] or (k == 0 and h is None):
-                    outcome = 'rolled back to the last commit'
-                    rc, out = run(binary, cmd)
-                    if rc != 0 or out != results[k]:
-                        print(f'trial {trial}: re-running {cmd[0]} after the kill gave {out}, clean run gave {results[k]}')
-                        failures += 1
-                        break
-                else:
-                    print(f'trial {trial}: after killing {cmd[0]} at {delay:.3f}s the state has hash {h}; '
-                          f'expected {hashes[k]} (last commit) or {hashes[k + 1]}')
-                    failures += 1
-                    break
-            else:
-                final = status(binary, state)
-                if final != hashes[-1]:
-                    print(f'trial {trial}: killed {cmds[victim][0]} (command {victim}) after {delay:.3f}s: '
-                          f'{outcome}; final activity hash {final} differs from the clean run {hashes[-1]}')
-                    failures += 1
-                else:
-                    print(f'trial {trial}: killed {cmds[victim][0]} (command {victim}) after {delay:.3f}s: '
-                          f'{outcome}; resumed to the clean final state')
-            shutil.rmtree(state, ignore_errors=True)
-        print(f'{trials - failures} passed, {failures} failed')
-        return 1 if failures else 0
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    print(f'crash test: {trials} trials per workload, seed {seed} (set SWINGSET_CRASH_SEED to repeat)')
+    failures = 0
+    for name, make_config, workload in WORKLOADS:
+        tmp = tempfile.mkdtemp(prefix='swingset-crash-')
+        try:
+            config = os.path.join(tmp, 'config.json')
+            with open(config, 'w') as f:
+                json.dump(make_config(bundles), f)
+            failures += crash_trials(binary, tmp, name, config, workload, trials, rng)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print(f'{trials * len(WORKLOADS) - failures} passed, {failures} failed')
+    return 1 if failures else 0
 
 
 if __name__ == '__main__':
