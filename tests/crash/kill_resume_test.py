@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Crash test: kill -9 the swingset CLI at random moments and resume.
 
-Two workloads, each a sequence of commands (one process each): rallies between two static vats;
-and dynamic vats, created through vat-admin, messaged, one of them exiting, then messaged again.
+Three workloads, each a sequence of commands (one process each): rallies between two static vats;
+dynamic vats, created through vat-admin, messaged, one of them exiting, then messaged again; and
+a dynamic vat upgraded (a failed upgrade that rolls back, then a good one) and terminated.
 A clean run of a workload records the committed activity hash and a copy of the state dir after
 every command. Then each trial starts from the clean run's copy from just before a randomly
 chosen command (the commands before it would only redo the clean run), SIGKILLs that command
@@ -15,6 +16,7 @@ Trials per workload: $SWINGSET_CRASH_TRIALS (default 8 for CI; use 200 or more f
 
   kill_resume_test.py SWINGSET_BINARY TEST_BUNDLE_DIR
 """
+import glob
 import json
 import os
 import random
@@ -27,7 +29,7 @@ import time
 RALLIES = 6
 
 
-def rally_config(bundles):
+def rally_config(bundles, folder):
     """Alice and Bob rally; snapshots come often, so kills land around them too."""
     vat = lambda name: {'bundleSpec': os.path.join(bundles, f'{name}.bundle.json')}
     return {'bootstrap': 'bootstrap', 'defaultManagerType': 'xsnap', 'pinBootstrapRoot': True,
@@ -39,10 +41,10 @@ def rally_commands(state):
     return [['send', '--state', state, 'bootstrap', 'rally', json.dumps([5 + i])] for i in range(RALLIES)]
 
 
-def dynamic_config(bundles):
+def dynamic_config(bundles, folder):
     """The bootstrap vat makes counter vats by bundle name; kills land in createVat, in a vat's
     exit and in the cleanup of its state after it."""
-    config = rally_config(bundles)
+    config = rally_config(bundles, folder)
     config['vats'] = {'bootstrap': {'bundleSpec': os.path.join(bundles, 'vat-many-bootstrap.bundle.json')}}
     config['bundles'] = {'counter': {'bundleSpec': os.path.join(bundles, 'vat-counter.bundle.json')}}
     return config
@@ -56,7 +58,28 @@ def dynamic_commands(state):
             send('bootstrap', 'increment', '[2]')]
 
 
-WORKLOADS = [('rally', rally_config, rally_commands), ('dynamic vats', dynamic_config, dynamic_commands)]
+def upgrade_config(bundles, folder):
+    """tests/scenarios/upgrade's vats (bundled at init): kills land in upgrades, one that fails
+    and rolls back and one that succeeds, and in a termination."""
+    scenario = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'scenarios', 'upgrade')
+    for f in glob.glob(os.path.join(scenario, '*.js')):
+        shutil.copy(f, folder)
+    with open(os.path.join(scenario, 'config.json')) as f:
+        config = json.load(f)
+    config.update(snapshotInitial=2, snapshotInterval=20)
+    return config
+
+
+def upgrade_commands(state):
+    send = lambda method, *args: ['send', '--state', state, 'bootstrap', method, json.dumps(list(args))]
+    return [send('create', 'up', 'v1', 10), send('increment', 'up'), send('keepThing', 'up'),
+            send('upgrade', 'up', 'broken', {}, 'try broken'), send('increment', 'up'),
+            send('upgrade', 'up', 'v2', {'step': 100}, 'to v2'), send('increment', 'up'),
+            send('terminate', 'up', 'bye'), send('outcome', 'up')]
+
+
+WORKLOADS = [('rally', rally_config, rally_commands), ('dynamic vats', dynamic_config, dynamic_commands),
+             ('upgrade', upgrade_config, upgrade_commands)]
 
 
 def run(binary, args):
@@ -150,7 +173,7 @@ def main():
         try:
             config = os.path.join(tmp, 'config.json')
             with open(config, 'w') as f:
-                json.dump(make_config(bundles), f)
+                json.dump(make_config(bundles, tmp), f)
             failures += crash_trials(binary, tmp, name, config, workload, trials, rng)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
