@@ -48,9 +48,10 @@ def last_json(stdout):
         return {}
 
 
-def cli_runner(binary):
-    """cli(*args): runs the swingset CLI; returns the CompletedProcess, stdout and stderr as text."""
-    return lambda *args: subprocess.run([binary, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def cli_runner(binary, env=None):
+    """cli(*args): runs the swingset CLI (in `env`, else ours); returns the CompletedProcess,
+    stdout and stderr as text."""
+    return lambda *args: subprocess.run([binary, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
 def prepare(cli, state, config, *sends):

@@ -9,11 +9,10 @@ them, so this checks that the error still comes, and still says what and where.
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
-from durability import dump, last_json, report, write_rally_config
+from durability import cli_runner, dump, last_json, report, write_rally_config
 
 JS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'js')
 XSNAP = 'node_modules/@agoric/xsnap/xsnap-native/xsnap/build/bin/lin/release/xsnap-worker'
@@ -40,10 +39,7 @@ def main():
         fake_js_dir(js)
         config = os.path.join(tmp, 'config.json')
         write_rally_config(config, bundles)
-        env = dict(os.environ, SWINGSET_JS_DIR=js)
-
-        def cli(*args):
-            return subprocess.run([binary, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        cli = cli_runner(binary, dict(os.environ, SWINGSET_JS_DIR=js))
 
         def broken(rel, text):
             """Writes `text` over the package file; returns a function that puts it back."""
