@@ -50,9 +50,10 @@ def progress(msg):
     print(f'[{time.strftime("%H:%M:%S")}] {msg}', file=sys.stderr, flush=True)
 
 
-def spawns(*replies):
-    """Workers started while serving these replies' requests (the JS kernel preloads at open)."""
-    return sum(r['stats'].get('workerSpawns', 0) for r in replies)
+def counted(stat, *replies):
+    """A stat summed over these replies' requests: workerSpawns (the JS kernel preloads at open) or
+    replayedDeliveries (what a restart costs in the workers, apart from starting them)."""
+    return sum(r['stats'].get(stat, 0) for r in replies)
 
 
 def rally_config(path):
@@ -134,18 +135,19 @@ class Bench:
 
     def restarts(self, key, kernel, state, vat, method, args, expect=None):
         """--runs new host processes on state: time from spawn to the first send's reply."""
-        times, rss, loads = [], [], []
+        times, rss, loads, replays = [], [], [], []
         for _ in range(self.a.runs):
             s = self.session(kernel, state)
             opened = s.request('open')
             reply, _ = s.send(vat, method, args)
             times.append(time.monotonic() - s.started)
-            loads.append(spawns(opened, reply))
+            loads.append(counted('workerSpawns', opened, reply))
+            replays.append(counted('replayedDeliveries', opened, reply))
             if expect is not None and decode(reply) != expect(len(times)):
                 raise RuntimeError(f'{kernel}: {vat}.{method}{args} gave {decode(reply)}')
             rss.append(s.close())
-        progress(f'{key} {kernel}: ' + ', '.join(f'{t * 1e3:.0f}' for t in times) + f' ms (worker spawns {loads})')
-        self.record(key, kernel, samples=times, rss=rss, db=[dir_size(state)], spawns=loads)
+        progress(f'{key} {kernel}: ' + ', '.join(f'{t * 1e3:.0f}' for t in times) + f' ms (worker spawns {loads}, replayed {replays})')
+        self.record(key, kernel, samples=times, rss=rss, db=[dir_size(state)], spawns=loads, replays=replays)
 
     def history(self, kernel):
         for deliveries in self.a.history:
@@ -213,7 +215,7 @@ class Bench:
         self.restarts(f'restart-{f}', kernel, state, 'bootstrap', 'increment', [f // 2],
                       expect=lambda i: done + i)
         # vat f // 2 now has had --runs messages more than the others
-        times, rss, loads = [], [], []
+        times, rss, loads, replays = [], [], [], []
         for i in range(a.runs):
             s = self.session(kernel, state)
             opened = s.request('open')
@@ -222,11 +224,13 @@ class Bench:
             want = f * (done + i + 1) + a.runs
             if decode(reply) != want:
                 raise RuntimeError(f'{kernel}: fanout after restart gave {decode(reply)}, not {want}')
-            loads.append(spawns(opened, reply))
+            loads.append(counted('workerSpawns', opened, reply))
+            replays.append(counted('replayedDeliveries', opened, reply))
             rss.append(s.close())
         progress(f'restart + fan-out to {f} {kernel}: ' + ', '.join(f'{t * 1e3:.0f}' for t in times) +
-                 f' ms (worker spawns {loads})')
-        self.record('restart-fanout', kernel, samples=times, rss=rss, db=[dir_size(state)], spawns=loads)
+                 f' ms (worker spawns {loads}, replayed {replays})')
+        self.record('restart-fanout', kernel, samples=times, rss=rss, db=[dir_size(state)], spawns=loads,
+                    replays=replays)
 
         # the first createVat of a new host process: it may have to build what new vats start from
         times, rss = [], []
@@ -358,14 +362,15 @@ def render(a, bench, floors, started, took, load0, command):
       f'a worker from the vat\'s heap snapshot plus one delivery ({a.fanout} of them one at a time for the '
       f'last row). A floor is measured at another moment than the kernels: on a busy machine it can come '
       f'out slower than a kernel.')
-    starts = []
-    for key, label, *_ in rows(a, floors):
-        got = [bench.results.get((key, k), {}).get('spawns') for k in KERNELS]
-        if key.startswith(('history', 'restart')) and any(got):
-            starts.append(f'{label.replace("restart to first reply: ", "").replace("restart, then ", "")}: ' +
-                          ' / '.join('–' if not g else f'{median(g):g}' for g in got))
-    if starts:
-        w('Workers started per restart (open and the first request; median), ours / JS: ' + '; '.join(starts) + '.')
+    for stat, what in (('spawns', 'Workers started'), ('replays', 'Deliveries replayed')):
+        per = []
+        for key, label, *_ in rows(a, floors):
+            got = [bench.results.get((key, k), {}).get(stat) for k in KERNELS]
+            if key.startswith(('history', 'restart')) and any(got):
+                per.append(f'{label.replace("restart to first reply: ", "").replace("restart, then ", "")}: ' +
+                           ' / '.join('–' if not g else f'{median(g):g}' for g in got))
+        if per:
+            w(f'{what} per restart (open and the first request; median), ours / JS: ' + '; '.join(per) + '.')
     w('Peak RSS: the kernel process alone (VmHWM of `swingset host` / `node js-host.mjs`; xsnap workers are '
       'separate processes), the largest over the workload\'s host processes. DB size: the state dir afterwards.')
     if a.skip_js_big:
