@@ -62,9 +62,11 @@ class Session:
         return reply
 
     def send(self, vat, method, args):
-        """Sends and waits for the result; returns (reply, seconds as the driver saw them)."""
+        """Sends to a static vat's root (a name) or to a target ({'kref': 'ko..'}) and waits for
+        the result; returns (reply, seconds as the driver saw them)."""
         t = time.monotonic()
-        reply = self.request('send', target={'vat': vat}, method=method, args=smallcaps(args))
+        target = vat if isinstance(vat, dict) else {'vat': vat}
+        reply = self.request('send', target=target, method=method, args=smallcaps(args))
         elapsed = time.monotonic() - t
         if reply.get('status') != 'fulfilled':
             raise RuntimeError(f'{self.kernel}: {vat}.{method} {reply.get("status")}: {reply.get("result")}')

@@ -56,6 +56,12 @@ def counted(stat, *replies):
     return sum(r['stats'].get(stat, 0) for r in replies)
 
 
+def root_kref(s, i):
+    """The target of dynamic vat i's root (vat-fanout.js root(i)), to message it straight."""
+    reply, _ = s.send('bootstrap', 'root', [i])
+    return {'kref': reply['result']['slots'][0]}
+
+
 def rally_config(path):
     """bootstrap.rally(n): n alice->bob round trips (bench/pingpong's vats, prebuilt bundles)."""
     vat = lambda name: {'bundleSpec': os.path.join(BUNDLES, f'{name}.bundle.json')}
@@ -179,8 +185,10 @@ class Bench:
         state = os.path.join(self.tmp, f'dyn-1-{kernel}')
         s = self.new_kernel(kernel, state, FANOUT_CONFIG)
         s.send('bootstrap', 'create', [1])
+        vat0 = root_kref(s, 0)
         s.close()
         self.restarts('restart-1', kernel, state, 'bootstrap', 'increment', [0], expect=lambda i: i)
+        self.restarts('direct-1', kernel, state, vat0, 'increment', [], expect=lambda i: a.runs + i)
         shutil.rmtree(state, ignore_errors=True)
 
         # F vats: create-vat latency (create(1) requests) and rate (batches), then fan-out rounds
@@ -251,15 +259,18 @@ class Bench:
             return
         if kernel == 'JS' and a.skip_js_big:
             self.record(f'restart-{a.big}', kernel, skipped=True)
+            self.record(f'direct-{a.big}', kernel, skipped=True)
             return
         s = self.session(kernel, state)
         s.request('open')
         t = time.monotonic()
         self.fill(s, f, a.big)
         progress(f'created {a.big - f} more vats on {kernel} in {time.monotonic() - t:.0f} s')
+        newest = root_kref(s, a.big - 1)
         s.close()
         self.restarts(f'restart-{a.big}', kernel, state, 'bootstrap', 'increment', [a.big - 1],
                       expect=lambda i: i)
+        self.restarts(f'direct-{a.big}', kernel, state, newest, 'increment', [], expect=lambda i: a.runs + i)
         shutil.rmtree(state, ignore_errors=True)
 
 
@@ -296,6 +307,8 @@ def rows(a, floors):
             for d in a.history]
     out += [(f'restart-{n}', f'restart to first reply: {n:,} dynamic vat{"s" if n > 1 else ""} in the DB',
              'time', None, restart) for n in dict.fromkeys((1, f, a.big)) if n == 1 or n >= f]
+    out += [(f'direct-{n}', f'restart to first reply: {n:,} dynamic vat{"s" if n > 1 else ""} in the DB, sent straight to the newest',
+             'time', None, restart) for n in dict.fromkeys((1, a.big))]
     out.append(('restart-fanout', f'restart, then one message to each of {f} dynamic vats', 'time', None,
                 f * restart if restart else None))
     out.append(('restart-create', 'restart, then the first createVatByName', 'time', None, None))
@@ -344,7 +357,7 @@ def render(a, bench, floors, started, took, load0, command):
                 ('fanout', f'create {a.fanout} vats, then fan-out rounds'),
                 ('msg-in', f'{a.msg_mib} MiB messages in and out')]
     mem_rows += [(k, label.replace('restart to first reply: ', 'restart: ').replace('restart, then ', 'restart: '))
-                 for k, label, *_ in rows(a, floors) if k.startswith(('history', 'restart'))]
+                 for k, label, *_ in rows(a, floors) if k.startswith(('history', 'restart', 'direct'))]
     for key, label in mem_rows:
         if not ran(key):
             continue
@@ -366,7 +379,7 @@ def render(a, bench, floors, started, took, load0, command):
         per = []
         for key, label, *_ in rows(a, floors):
             got = [bench.results.get((key, k), {}).get(stat) for k in KERNELS]
-            if key.startswith(('history', 'restart')) and any(got):
+            if key.startswith(('history', 'restart', 'direct')) and any(got):
                 per.append(f'{label.replace("restart to first reply: ", "").replace("restart, then ", "")}: ' +
                            ' / '.join('–' if not g else f'{median(g):g}' for g in got))
         if per:
