@@ -13,7 +13,9 @@ worker, SwingSet's defaults (BOYD after every delivery, a heap snapshot after 3 
   fan-out          bench/fanout's bootstrap vat sends one message to each of F dynamic vats at
                    once and collects the replies (F=100 > 50 online: every round reloads vats)
   restart          a new host process on an existing state dir until the first reply: a vat
-                   with 50 / 5,000 deliveries of history; 1, F, B dynamic vats in the DB
+                   with 50 / 5,000 deliveries of history; 1, F, B dynamic vats in the DB, the
+                   message sent through the bootstrap vat (which replays its own span) and, for
+                   1 and B, straight to the newest vat's root by kref
   restart + fan-out  a new host process, then one message to each of the F vats
   large messages   bench/bigmsg: an M MiB string from the host through the bootstrap vat to
                    another vat (its length comes back), and that string back to the host
