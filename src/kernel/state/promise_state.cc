@@ -99,9 +99,11 @@ std::vector<Message> KernelState::resolvePromise(KernelSlot kp, bool rejected, c
   std::string k = kp.str();
   SS_INSIST(promiseState(kp) == PromiseState::kUnresolved, "{} is already settled", k);
   std::vector<Message> queued = takePromiseQueue(kp);
+  // What only an unresolved promise has goes, as deleteKernelPromiseState does in JS.
   kv_.remove(k + ".queue.nextID");
   kv_.remove(k + ".decider");
   kv_.remove(k + ".subscribers");
+  kv_.remove(k + ".policy");
   kv_.set(k + ".state", promiseStateName(rejected ? PromiseState::kRejected : PromiseState::kFulfilled));
   kv_.set(k + ".data.body", data.body);
   kv_.set(k + ".data.slots", joinSlots(data.slots));

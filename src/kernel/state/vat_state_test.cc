@@ -140,13 +140,18 @@ TEST_F(VatStateTest, QueuesAreFifoAndResolutionReleasesQueuedMessages) {
   EXPECT_EQ((*kernel_.shiftRunQueue())["type"], "b");
   EXPECT_EQ(kernel_.shiftRunQueue(), std::nullopt);
 
-  KernelSlot kp = kernel_.addKernelPromise();
+  KernelSlot kp = kernel_.addKernelPromise("panic");
+  kernel_.setDecider(kp, "v1");
   kernel_.enqueueToPromise(kp, Message{CapData{"#[\"m\",[]]", {}}, std::nullopt});
+  ASSERT_TRUE(kernel_.kv().has(kp.str() + ".policy"));
   std::vector<Message> released = kernel_.resolvePromise(kp, false, CapData{"#1", {}});
   ASSERT_EQ(released.size(), 1u);
   EXPECT_EQ(released[0].methargs.body, "#[\"m\",[]]");
   EXPECT_EQ(kernel_.promiseState(kp), PromiseState::kFulfilled);
-  EXPECT_FALSE(kernel_.kv().has(kp.str() + ".decider"));
+  // Only the state and the resolution stay, as in JS (deleteKernelPromiseState).
+  for (const char* gone : {".decider", ".subscribers", ".policy", ".queue.nextID"}) {
+    EXPECT_FALSE(kernel_.kv().has(kp.str() + gone)) << gone;
+  }
 }
 
 // Kernel::loadAhead reads where run-queue items go without parsing them: only a field at the
