@@ -73,6 +73,30 @@ std::string transcriptResult(const DeliveryResult& r) {
   return R"({"status":"error"})";
 }
 
+// Console lines printed while a vat replays (replayConsole), held until the kernel thread brings
+// the vat online: a replay may run on a preload thread, and the host's console callback is the
+// kernel thread's alone.
+class HeldConsole final : public ConsoleSink {
+ public:
+  void console(std::string_view vatName, std::string_view source, std::string_view level,
+               const std::vector<std::string>& args) override {
+    lines_.push_back({std::string(vatName), std::string(source), std::string(level), args});
+  }
+  void releaseTo(ConsoleSink* sink) {
+    if (sink) {
+      for (const Line& l : lines_) sink->console(l.vatName, l.source, l.level, l.args);
+    }
+    lines_.clear();
+  }
+
+ private:
+  struct Line {
+    std::string vatName, source, level;
+    std::vector<std::string> args;
+  };
+  std::vector<Line> lines_;
+};
+
 }  // namespace
 
 // Everything needed to bring one vat online, read from the store on the kernel thread, so the
@@ -87,6 +111,7 @@ struct VatWarehouse::VatLoad {
   std::string liveSlotsOptions;
   uint64_t startPos = 0;  // transcript position of items[0]
   std::vector<std::string> items;  // the current span after its initialize-worker/load-snapshot
+  HeldConsole replayed;  // what the replay printed, with replayConsole
 };
 
 VatWarehouse::VatWarehouse(KernelStorage& storage, KernelState& kernel, const WorkerPackages& packages,
@@ -96,16 +121,14 @@ VatWarehouse::VatWarehouse(KernelStorage& storage, KernelState& kernel, const Wo
 VatWarehouse::~VatWarehouse() { shutdown(); }
 
 void VatWarehouse::shutdown() {
-  for (auto& [vatID, p] : loading_) {
-    try {
-      if (std::unique_ptr<XsnapWorker> w = p.worker.get()) w->kill();
-    } catch (const std::exception&) {  // a preload that failed matters only if the vat is used
-    }
-  }
+  for (auto& [vatID, p] : loading_) p.started->store(true);  // those not started yet never will
+  for (auto& [vatID, p] : loading_) cancelPreload(p);
   loading_.clear();
   for (std::future<std::unique_ptr<XsnapWorker>>& f : abandoned_) f.wait();  // they yield no worker
   abandoned_.clear();
-  for (PendingSnapshot& p : pending_) p.gzip.wait();  // never leave a thread behind
+  for (PendingSnapshot& p : pending_) {
+    if (p.gzip.valid()) p.gzip.wait();  // never leave a thread behind
+  }
   for (auto& [vatID, o] : online_) o.stop();
   online_.clear();
   for (std::future<void>& f : retiring_) f.wait();
@@ -122,12 +145,20 @@ void VatWarehouse::shutdown() {
 void VatWarehouse::flushSnapshots(bool all) {
   constexpr size_t kMaxPending = 4;  // ~10 MB of raw heap each
   while (!pending_.empty()) {
-    PendingSnapshot& p = pending_.front();
-    bool ready = p.gzip.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+    bool ready = pending_.front().gzip.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
     if (!all && !ready && pending_.size() <= kMaxPending) break;
-    std::string gzip = p.gzip.get();
-    if (isCurrent(p)) storage_.snapshots().insertSnapshot(p.vatID, p.info, gzip);
+    // Taken off first, so that a throw below leaves no entry with a spent future behind.
+    PendingSnapshot p = std::move(pending_.front());
     pending_.pop_front();
+    try {
+      std::string gzip = p.gzip.get();
+      if (isCurrent(p)) storage_.snapshots().insertSnapshot(p.vatID, p.info, gzip);
+    } catch (const std::exception& e) {
+      // The vat's transcript already starts a span from this snapshot: no later commit may go
+      // through without it.
+      storage_.markBroken(fmt::format("storing the heap snapshot of {}: {}", p.vatID, e.what()));
+      throw;
+    }
   }
 }
 
@@ -158,12 +189,23 @@ XsnapOptions VatWarehouse::workerOptions(const std::string& vatID, const Json& o
   return xo;
 }
 
+void VatWarehouse::cancelPreload(Preload& p) {
+  if (!p.started->exchange(true)) {
+    // Still waiting for a core: it will return no worker once it gets one. Waiting for that here
+    // would hold the kernel thread until the preloads ahead of it have replayed.
+    std::erase_if(abandoned_, [](const auto& f) { return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready; });
+    abandoned_.push_back(std::move(p.worker));
+    return;
+  }
+  try {
+    if (std::unique_ptr<XsnapWorker> w = p.worker.get()) w->kill();
+  } catch (const std::exception&) {  // the vat is going away: its failed preload does not matter
+  }
+}
+
 void VatWarehouse::evict(const std::string& vatID) {
   if (auto l = loading_.find(vatID); l != loading_.end()) {
-    try {
-      if (std::unique_ptr<XsnapWorker> w = l->second.worker.get()) w->kill();
-    } catch (const std::exception&) {  // the vat is going away: its failed preload does not matter
-    }
+    cancelPreload(l->second);
     loading_.erase(l);
   }
   auto it = online_.find(vatID);
@@ -260,7 +302,8 @@ std::shared_ptr<VatWarehouse::VatLoad> VatWarehouse::prepareLoad(const std::stri
 std::unique_ptr<XsnapWorker> VatWarehouse::load(VatLoad& l) {
   const std::string& vatID = l.vatID;
   XsnapOptions quiet = l.options;
-  if (!options_.replayConsole) quiet.console = nullptr;  // replay is quiet: those lines were printed once
+  // Replay is quiet (those lines were printed once), unless replayConsole asks for them again.
+  quiet.console = options_.replayConsole ? &l.replayed : nullptr;
   std::unique_ptr<XsnapWorker> worker;
   if (l.pendingSnapshot) {
     stats_.workerSpawns++;
@@ -510,8 +553,10 @@ XsnapWorker& VatWarehouse::ensureOnline(const std::string& vatID) {
     online_.erase(it);  // it died between deliveries: bring it back from snapshot + transcript
   }
   std::unique_ptr<XsnapWorker> worker;
+  std::shared_ptr<VatLoad> from;
   if (auto l = loading_.find(vatID); l != loading_.end()) {
     Preload& p = l->second;
+    from = p.load;
     if (p.started->exchange(true)) {
       // Lend this thread's core while it waits (see lentPermits), unless loads ahead are under way:
       // they already use it, and a restart preload beside them only slows them (a message to each
@@ -532,8 +577,10 @@ XsnapWorker& VatWarehouse::ensureOnline(const std::string& vatID) {
     }
     loading_.erase(l);
   } else {
-    worker = load(*prepareLoad(vatID));
+    from = prepareLoad(vatID);
+    worker = load(*from);
   }
+  from->replayed.releaseTo(options_.console);
   admit(vatID, std::move(worker));
   return online_.at(vatID).get();
 }

@@ -139,9 +139,12 @@ class VatWarehouse {
     bool ahead = false;  // loaded for an upcoming delivery (setUpcoming), not a restart preload
   };
   std::map<std::string, Preload> loading_;
+  // The vat is not wanted online after all: waits for its preload only if it is under way.
+  void cancelPreload(Preload& p);
   std::deque<std::string> toPreload_;  // vats to preload once the ones under way are done
   std::vector<std::string> upcoming_;  // see setUpcoming()
-  std::vector<std::future<std::unique_ptr<XsnapWorker>>> abandoned_;  // preloads the kernel took over
+  // Preloads the kernel thread took over, or cancelled before they started: they yield no worker.
+  std::vector<std::future<std::unique_ptr<XsnapWorker>>> abandoned_;
   // A worker's heap right after lockdown and the supervisor, made on first need; new vats start
   // from it. Preload threads share it, hence the mutex.
   std::mutex supervisorSnapshotMutex_;
