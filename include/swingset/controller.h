@@ -16,9 +16,11 @@
 namespace swingset {
 
 struct ControllerOptions {
-  // Vat console output (userspace `console.*`), never fed during transcript replay.
+  // Vat console output (userspace `console.*`), on the thread that drives the Controller. Lines a
+  // transcript replay prints come only with replayConsole, when the vat comes online.
   std::function<void(const std::string& vatName, const std::string& level, const std::string& line)> onConsole;
-  // Called while a restart replays a long transcript span (vatID, vat name, replayed, total).
+  // Called while a restart replays a long transcript span (vatID, vat name, replayed, total); may
+  // be called from a background thread that preloads vats.
   std::function<void(const std::string&, const std::string&, uint64_t, uint64_t)> onReplayProgress;
   std::chrono::milliseconds workerHangTimeout{0};  // 0: wait for a worker forever
   bool restartWorkerOnSnapshot = true;
