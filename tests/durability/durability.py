@@ -24,6 +24,15 @@ def write_rally_config(path, bundles, **extra):
         json.dump(config, f)
 
 
+def write_counters_config(path, bundles):
+    """bootstrap is tests/vats/vat-many-bootstrap.js: create(n) makes n dynamic counter vats
+    (vat-counter.js, bundle name "counter", named counter0, counter1, ...), increment(i) messages one."""
+    bundle = lambda name: {'bundleSpec': os.path.join(os.path.abspath(bundles), f'{name}.bundle.json')}
+    with open(path, 'w') as f:
+        json.dump({'bootstrap': 'bootstrap', 'defaultManagerType': 'xsnap', 'pinBootstrapRoot': True,
+                   'bundles': {'counter': bundle('vat-counter')}, 'vats': {'bootstrap': bundle('vat-many-bootstrap')}}, f)
+
+
 def copy_scenario(name, folder, **config):
     """Copies tests/scenarios/NAME's vats into folder with its config.json overlaid by `config`;
     returns the new config's path."""

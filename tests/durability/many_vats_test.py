@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 
-from durability import Host, report, smallcaps
+from durability import Host, report, smallcaps, write_counters_config
 
 BATCH = 25  # vats asked for in one request while creating
 
@@ -100,11 +100,7 @@ def main():
     check = lambda ok, what: checks.append((bool(ok), what))
     with tempfile.TemporaryDirectory(prefix='swingset-many-') as tmp:
         config, state = os.path.join(tmp, 'config.json'), os.path.join(tmp, 'state')
-        with open(config, 'w') as f:
-            json.dump({'bootstrap': 'bootstrap', 'defaultManagerType': 'xsnap', 'pinBootstrapRoot': True,
-                       'bundles': {'counter': {'bundleSpec': os.path.join(bundles, 'vat-counter.bundle.json')}},
-                       'vats': {'bootstrap': {'bundleSpec': os.path.join(bundles, 'vat-many-bootstrap.bundle.json')}}},
-                      f)
+        write_counters_config(config, bundles)
         log = open(os.path.join(tmp, 'host.log'), 'w')
         counts = [1000 * i for i in range(n)]  # what each vat should hold
         everyone = ['bootstrap'] + [f'counter{i}' for i in range(n)]

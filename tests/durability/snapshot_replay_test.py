@@ -7,12 +7,11 @@ lines (the vat is preloaded at open, on another thread than the host's).
 
   snapshot_replay_test.py SWINGSET_BINARY TEST_BUNDLE_DIR
 """
-import json
 import os
 import sys
 import tempfile
 
-from durability import report, Session, write_rally_config
+from durability import report, Session, write_counters_config, write_rally_config
 
 INTERVAL = 200   # SwingSet's default snapshotInterval
 ROUND_TRIPS = 1200  # bob gets a ping and a bringOutYourDead per round trip: 2,400 deliveries
@@ -47,6 +46,7 @@ def main():
             (stats['snapshotLoads'] >= 1, 'workers came back from heap snapshots'),
             # every vat brought back replays at most one span of its own transcript
             (replayed <= INTERVAL * stats['workerSpawns'], f'replayed {replayed} <= {INTERVAL} per vat loaded'),
+            (count.get('logs') == [], 'no console output was replayed'),
         ]
         checks += console_checks(binary, bundles, tmp, log)
         return report(checks)
@@ -54,12 +54,8 @@ def main():
 
 def console_checks(binary, bundles, tmp, log):
     """A dynamic counter vat (it logs 'increment N') incremented 5 times, then two restarts."""
-    bundles = os.path.abspath(bundles)
     config, state = os.path.join(tmp, 'counter.json'), os.path.join(tmp, 'counter-state')
-    with open(config, 'w') as f:
-        json.dump({'bootstrap': 'bootstrap', 'defaultManagerType': 'xsnap', 'pinBootstrapRoot': True,
-                   'bundles': {'counter': {'bundleSpec': os.path.join(bundles, 'vat-counter.bundle.json')}},
-                   'vats': {'bootstrap': {'bundleSpec': os.path.join(bundles, 'vat-many-bootstrap.bundle.json')}}}, f)
+    write_counters_config(config, bundles)
     s = Session(binary, state, log)
     s.request('init', config=config, argv=[])
     s.request('run')
