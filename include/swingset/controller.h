@@ -26,6 +26,10 @@ struct ControllerOptions {
   bool restartWorkerOnSnapshot = true;
   size_t maxVatsOnline = 50;
   bool replayConsole = false;  // print console output again while replaying transcripts
+  // Run a new vat's startVat (a dynamic vat's, or a static vat's first) ahead of its crank, on
+  // another core, when it needs nothing the cranks before it could change. The transcripts and
+  // the state come out the same either way.
+  bool bearAhead = true;
   // At open, bring back in the background the vats that were online at the last commit.
   bool preloadVats = true;
 };
@@ -33,6 +37,7 @@ struct ControllerOptions {
 // Counters since open, for hosts to print; never part of consensus state.
 struct ControllerStats {
   uint64_t deliveries = 0, replayedDeliveries = 0, workerSpawns = 0, snapshotLoads = 0, snapshotSaves = 0;
+  uint64_t bornAhead = 0;  // new vats whose startVat ran ahead of their crank
 };
 
 enum class PromiseStatus { kUnresolved, kFulfilled, kRejected };

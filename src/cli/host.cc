@@ -83,7 +83,8 @@ class Host {
                          {"replayedDeliveries", st.replayedDeliveries},
                          {"workerSpawns", st.workerSpawns},
                          {"snapshotLoads", st.snapshotLoads},
-                         {"snapshotSaves", st.snapshotSaves}});
+                         {"snapshotSaves", st.snapshotSaves},
+                         {"bornAhead", st.bornAhead}});
   }
 
  private:

@@ -78,6 +78,7 @@ struct Controller::Impl {
     ko.warehouse.supervisorCache = stateDir / kSupervisorCacheFile;
     ko.warehouse.console = &console;
     ko.warehouse.maxVatsOnline = options.maxVatsOnline;
+    ko.warehouse.bearAhead = options.bearAhead;
     ko.warehouse.replayConsole = options.replayConsole;
     ko.warehouse.onReplayProgress = options.onReplayProgress;
     kernel = std::make_unique<Kernel>(store->kernelStorage(), packages, ko);
@@ -398,7 +399,7 @@ void Controller::commit() {
 
 ControllerStats Controller::stats() {
   const WarehouseStats& w = impl_->kernel->warehouse().stats();
-  return ControllerStats{w.deliveries, w.replayedDeliveries, w.workerSpawns, w.snapshotLoads, w.snapshotSaves};
+  return ControllerStats{w.deliveries, w.replayedDeliveries, w.workerSpawns, w.snapshotLoads, w.snapshotSaves, w.bornAhead};
 }
 
 void Controller::shutdown() {

@@ -103,6 +103,7 @@ class Kernel {
   CrankResults processNotify(const std::string& vatID, const std::string& kpid);
   CrankResults processStartVat(const std::string& vatID, const CapData& vatParameters);
   CrankResults processCreateVat(const Json& item);
+  std::optional<Json> dynamicVatOptions(const Json& item, std::string& error) const;
   CrankResults processUpgradeVat(const Json& item);
   CrankResults processChangeVatOptions(const std::string& vatID, const Json& options);
   CrankResults processGCMessage(const std::string& type, const std::string& vatID, const std::vector<std::string>& krefs);
@@ -120,6 +121,7 @@ class Kernel {
   std::optional<Json> nextGCDelivery();
   void endCrank();
   void loadAhead();
+  std::string bearAhead(const Json& createVat);
 
   KernelStorage& storage_;  // owned by the host's SwingStore
   const WorkerPackages& packages_;  // owned by the Controller
@@ -130,6 +132,9 @@ class Kernel {
   // The vat of each run-queue item loadAhead() has looked at, by queue position, so each item is
   // read once. A cache: a wrong entry (after a rollback) only costs a useless preload.
   std::map<uint64_t, std::optional<std::string>> upcoming_;
+  // Likewise the vat each item starts (create-vat, or a static vat's startVat), once bearAhead()
+  // has seen it: "" if its vat is not born ahead of its crank, or if the item starts no vat.
+  std::map<uint64_t, std::string> births_;
 };
 
 }  // namespace swingset

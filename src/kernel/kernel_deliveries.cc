@@ -204,30 +204,9 @@ Kernel::CrankResults Kernel::processStartVat(const std::string& vatID, const Cap
   return r;
 }
 
-// A dynamic vat, as processCreateVat and recordDynamic in JS: its source (a bundle ID; a bundle
-// given inline is stored in the bundle store) and options go into the DB in this crank, then it
-// gets startVat. On success vat-admin hears newVatCallback(vatID, {rootObject}); on failure the
-// crank rolls back and vat-admin hears vatTerminated, which rejects the pending createVat.
-Kernel::CrankResults Kernel::processCreateVat(const Json& item) {
-  std::string vatID = item["vatID"];
-  std::optional<CapData> vp = CapData::fromJson(item["vatParameters"]);
-  SS_INSIST(vp, "malformed create-vat event: {}", toJson(item));
-  auto fail = [&](const std::string& why) {
-    CrankResults r;
-    r.abort = true;
-    r.consumeMessage = true;
-    r.terminate = Termination{vatID, true, kernelError(why)};
-    return r;
-  };
-  Json source = item["source"];
-  if (source.contains("bundle")) {
-    std::string json = toJson(source["bundle"]);
-    std::string error;
-    std::optional<std::string> id = computeBundleID(json, error);
-    if (!id) return fail(fmt::format("invalid bundle: {}", error));  // vat-admin adds "Vat Creation Error"
-    storage_.bundles().addBundle(*id, json);
-    source = Json::object({{"bundleID", *id}});
-  }
+// The options a create-vat event asks for, as vNN.options holds them; nullopt, with `error`, for
+// an unknown option or one of the wrong type.
+std::optional<Json> Kernel::dynamicVatOptions(const Json& item, std::string& error) const {
   // The options are smallcaps values: "#undefined" means absent, and strings may carry a '!'.
   Json dyn = Json::object();
   for (auto it = item["dynamicOptions"].begin(); it != item["dynamicOptions"].end(); ++it) {
@@ -261,8 +240,14 @@ Kernel::CrankResults Kernel::processCreateVat(const Json& item) {
   };
   for (auto it = dyn.begin(); it != dyn.end(); ++it) {
     auto known = std::find_if(std::begin(kOptions), std::end(kOptions), [&](const OptionType& t) { return it.key() == t.key; });
-    if (known == std::end(kOptions)) return fail(fmt::format("Vat Creation Error: unknown option {}", it.key()));
-    if (!known->ok(it.value())) return fail(fmt::format("Vat Creation Error: option {} must be {}", it.key(), known->want));
+    if (known == std::end(kOptions)) {
+      error = fmt::format("Vat Creation Error: unknown option {}", it.key());
+      return std::nullopt;
+    }
+    if (!known->ok(it.value())) {
+      error = fmt::format("Vat Creation Error: option {} must be {}", it.key(), known->want);
+      return std::nullopt;
+    }
   }
   Json options = Json::object();
   options["workerOptions"] = Json::object({{"type", "xsnap"}, {"bundleIDs", Json::array({packages_.lockdown.bundleID, packages_.supervisor.bundleID})}});
@@ -278,8 +263,38 @@ Kernel::CrankResults Kernel::processCreateVat(const Json& item) {
   options["reapDirtThreshold"] = reap;
   options["critical"] = dyn.value("critical", false);
   if (dyn.contains("meterID") && !dyn["meterID"].is_null()) options["meterID"] = dyn["meterID"];
+  return options;
+}
+
+// A dynamic vat, as processCreateVat and recordDynamic in JS: its source (a bundle ID; a bundle
+// given inline is stored in the bundle store) and options go into the DB in this crank, then it
+// gets startVat. On success vat-admin hears newVatCallback(vatID, {rootObject}); on failure the
+// crank rolls back and vat-admin hears vatTerminated, which rejects the pending createVat.
+Kernel::CrankResults Kernel::processCreateVat(const Json& item) {
+  std::string vatID = item["vatID"];
+  std::optional<CapData> vp = CapData::fromJson(item["vatParameters"]);
+  SS_INSIST(vp, "malformed create-vat event: {}", toJson(item));
+  auto fail = [&](const std::string& why) {
+    CrankResults r;
+    r.abort = true;
+    r.consumeMessage = true;
+    r.terminate = Termination{vatID, true, kernelError(why)};
+    return r;
+  };
+  Json source = item["source"];
+  if (source.contains("bundle")) {
+    std::string json = toJson(source["bundle"]);
+    std::string error;
+    std::optional<std::string> id = computeBundleID(json, error);
+    if (!id) return fail(fmt::format("invalid bundle: {}", error));  // vat-admin adds "Vat Creation Error"
+    storage_.bundles().addBundle(*id, json);
+    source = Json::object({{"bundleID", *id}});
+  }
+  std::string error;
+  std::optional<Json> options = dynamicVatOptions(item, error);
+  if (!options) return fail(error);
   state_.addDynamicVat(vatID);
-  VatState(state_, vatID).initialize(toJson(source), toJson(options));
+  VatState(state_, vatID).initialize(toJson(source), toJson(*options));
   storage_.transcripts().initTranscript(vatID);
   CrankResults r = processStartVat(vatID, *vp);
   if (r.terminate) return r;  // consumeMessage is set: the creation is not retried

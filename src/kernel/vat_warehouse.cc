@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "base/panic.h"
+#include "kernel/birth_syscalls.h"
 #include "kernel/state/vat_state.h"
 #include "kernel/supervisor_cache.h"
 #include "store/bundle_store.h"
@@ -114,6 +115,18 @@ struct VatWarehouse::VatLoad {
   HeldConsole replayed;  // what the replay printed, with replayConsole
 };
 
+// A new vat's worker and startVat, run ahead of its crank (bearAhead()).
+struct VatWarehouse::Birth {
+  BirthPlan plan;
+  BirthSyscalls syscalls;
+  HeldConsole console;  // the birth thread's until its delivery is over
+  struct Outcome {
+    std::unique_ptr<XsnapWorker> worker;
+    DeliveryResult result;  // of setBundle, if the delivery never began (syscalls.waitUntilBegun())
+  };
+  std::future<Outcome> outcome;  // declared last: its destructor waits for the thread
+};
+
 VatWarehouse::VatWarehouse(KernelStorage& storage, KernelState& kernel, const WorkerPackages& packages,
                            WarehouseOptions options)
     : storage_(storage), kernel_(kernel), packages_(packages), options_(std::move(options)) {}
@@ -121,6 +134,8 @@ VatWarehouse::VatWarehouse(KernelStorage& storage, KernelState& kernel, const Wo
 VatWarehouse::~VatWarehouse() { shutdown(); }
 
 void VatWarehouse::shutdown() {
+  for (auto& [vatID, b] : births_) abandon(b);
+  births_.clear();
   for (auto& [vatID, p] : loading_) p.started->store(true);  // those not started yet never will
   for (auto& [vatID, p] : loading_) cancelPreload(p);
   loading_.clear();
@@ -204,6 +219,10 @@ void VatWarehouse::cancelPreload(Preload& p) {
 }
 
 void VatWarehouse::evict(const std::string& vatID) {
+  if (auto b = births_.find(vatID); b != births_.end()) {
+    abandon(b->second);
+    births_.erase(b);
+  }
   if (auto l = loading_.find(vatID); l != loading_.end()) {
     cancelPreload(l->second);
     loading_.erase(l);
@@ -261,13 +280,7 @@ std::shared_ptr<VatWarehouse::VatLoad> VatWarehouse::prepareLoad(const std::stri
   std::string bundleID = source.value("bundleID", "");
   TranscriptStore& transcripts = storage_.transcripts();
   SpanBounds bounds = transcripts.getCurrentSpanBounds(vatID);
-  if (bounds.startPos == bounds.endPos) {
-    // A new vat or incarnation: record the worker we are about to start, as the JS warehouse does.
-    Json init = Json::object();
-    init["source"] = Json::object({{"bundleID", bundleID}});
-    init["workerOptions"] = options["workerOptions"];
-    transcripts.addItem(vatID, fmt::format(R"({{"d":["initialize-worker",{}],"sc":[],"r":{{"status":"ok"}}}})", toJson(init)));
-  }
+  if (bounds.startPos == bounds.endPos) recordInitializeWorker(vatID, bundleID, options);
   if (const PendingSnapshot* p = currentPending(vatID)) {
     l->pendingSnapshot = p->raw;
     l->snapshotLabel = fmt::format("{}-{}-{}", vatID, p->info.snapPos, p->info.hash);
@@ -279,10 +292,7 @@ std::shared_ptr<VatWarehouse::VatLoad> VatWarehouse::prepareLoad(const std::stri
       panic(fmt::format("vat {} ({}): its bundle {} is not in the bundle store", vatID, l->options.name, bundleID));
     }
     l->bundle = std::move(*bundle);
-    Json ls = Json::object();
-    ls["enableDisavow"] = options.value("enableDisavow", false);
-    ls["relaxDurabilityRules"] = options_.relaxDurabilityRules;
-    l->liveSlotsOptions = toJson(ls);
+    l->liveSlotsOptions = liveSlotsOptions(options);
   }
   SpanBounds span = transcripts.getCurrentSpanBounds(vatID);
   l->startPos = span.startPos + 1;
@@ -297,6 +307,21 @@ std::shared_ptr<VatWarehouse::VatLoad> VatWarehouse::prepareLoad(const std::stri
     l->items.emplace_back(item);
   });
   return l;
+}
+
+// A new vat or incarnation: the worker about to start, recorded as the JS warehouse does.
+void VatWarehouse::recordInitializeWorker(const std::string& vatID, const std::string& bundleID, const Json& options) {
+  Json init = Json::object();
+  init["source"] = Json::object({{"bundleID", bundleID}});
+  init["workerOptions"] = options.value("workerOptions", Json());
+  storage_.transcripts().addItem(vatID, fmt::format(R"({{"d":["initialize-worker",{}],"sc":[],"r":{{"status":"ok"}}}})", toJson(init)));
+}
+
+std::string VatWarehouse::liveSlotsOptions(const Json& options) const {
+  Json ls = Json::object();
+  ls["enableDisavow"] = options.value("enableDisavow", false);
+  ls["relaxDurabilityRules"] = options_.relaxDurabilityRules;
+  return toJson(ls);
 }
 
 std::unique_ptr<XsnapWorker> VatWarehouse::load(VatLoad& l) {
@@ -585,18 +610,93 @@ XsnapWorker& VatWarehouse::ensureOnline(const std::string& vatID) {
   return online_.at(vatID).get();
 }
 
+void VatWarehouse::recordDelivery(const std::string& vatID, const std::string& vdo, const std::string& sc,
+                                  const DeliveryResult& r) {
+  stats_.deliveries++;
+  storage_.transcripts().addItem(vatID, fmt::format(R"({{"d":{},"sc":[{}],"r":{}}})", vdo, sc, transcriptResult(r)));
+}
+
 DeliveryResult VatWarehouse::deliverAndRecord(const std::string& vatID, XsnapWorker& worker,
                                               const std::string& vdo, SyscallHandler& syscalls) {
   RecordingHandler rec(syscalls);
   DeliveryResult r = worker.deliver(vdo, rec);
-  stats_.deliveries++;
-  storage_.transcripts().addItem(vatID, fmt::format(R"({{"d":{},"sc":[{}],"r":{}}})", vdo, rec.sc(), transcriptResult(r)));
+  recordDelivery(vatID, vdo, rec.sc(), r);
   if (!worker.alive()) online_.erase(vatID);
   return r;
 }
 
 DeliveryResult VatWarehouse::deliver(const std::string& vatID, const std::string& vdo, SyscallHandler& syscalls) {
+  if (auto it = births_.find(vatID); it != births_.end()) {
+    std::shared_ptr<Birth> b = std::move(it->second);
+    births_.erase(it);
+    VatState vat(kernel_, vatID);
+    SpanBounds span = storage_.transcripts().getCurrentSpanBounds(vatID);
+    bool asPlanned = vdo == b->plan.vdo && vat.source().value("bundleID", "") == b->plan.bundleID &&
+                     vat.options() == b->plan.options && span.startPos == span.endPos &&
+                     !vat.vatstoreGetNextKey("") && !online_.count(vatID);
+    if (asPlanned && b->syscalls.waitUntilBegun()) return adopt(vatID, *b, syscalls);
+    abandon(std::move(b));  // a failed setBundle fails again below, in the crank
+  }
   return deliverAndRecord(vatID, ensureOnline(vatID), vdo, syscalls);
+}
+
+void VatWarehouse::bearAhead(const std::string& vatID, BirthPlan plan) {
+  if (births_.count(vatID) || !canBearAhead() || online_.count(vatID) || loading_.count(vatID)) return;
+  auto b = std::make_shared<Birth>();
+  b->plan = std::move(plan);
+  XsnapOptions xo = workerOptions(vatID, b->plan.options);
+  xo.console = &b->console;
+  // A raw pointer: the thread must not own the Birth that owns its future (see Birth::outcome).
+  b->outcome = std::async(std::launch::async, [this, birth = b.get(), xo, ls = liveSlotsOptions(b->plan.options)] {
+    struct Finish {
+      BirthSyscalls& s;
+      ~Finish() { s.finish(); }
+    } finish{birth->syscalls};
+    Birth::Outcome o;
+    o.worker = newVatWorker(xo);
+    o.result = o.worker->setBundle(birth->plan.bundle, ls);
+    if (birth->syscalls.begin(o.result.ok(), o.worker->pid())) o.result = o.worker->deliver(birth->plan.vdo, birth->syscalls);
+    return o;
+  });
+  births_.emplace(vatID, std::move(b));
+}
+
+// In the vat's create-vat crank, as deliver() of a new vat would: the same transcript entries
+// (initialize-worker, then startVat with its syscalls, each answered by `syscalls`).
+DeliveryResult VatWarehouse::adopt(const std::string& vatID, Birth& b, SyscallHandler& syscalls) {
+  recordInitializeWorker(vatID, b.plan.bundleID, b.plan.options);
+  RecordingHandler rec(syscalls);
+  b.syscalls.adopt(rec);
+  Birth::Outcome o = b.outcome.get();  // over: adopt() returned
+  recordDelivery(vatID, b.plan.vdo, rec.sc(), o.result);
+  stats_.bornAhead++;
+  b.console.releaseTo(options_.console);
+  o.worker->setConsole(options_.console);
+  lastVat_ = vatID;
+  if (o.worker->alive()) admit(vatID, std::move(o.worker));
+  return o.result;
+}
+
+void VatWarehouse::abandon(std::shared_ptr<Birth> b) {
+  b->syscalls.abandon();
+  std::erase_if(retiring_, [](std::future<void>& f) { return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready; });
+  retiring_.push_back(std::async(std::launch::async, [b = std::move(b)] {
+    try {
+      if (Birth::Outcome o = b->outcome.get(); o.worker) o.worker->kill();
+    } catch (const std::exception&) {  // a birth that failed has nothing to stop
+    }
+  }));
+}
+
+void VatWarehouse::keepBirths(const std::vector<std::string>& vatIDs) {
+  for (auto it = births_.begin(); it != births_.end();) {
+    if (std::find(vatIDs.begin(), vatIDs.end(), it->first) != vatIDs.end()) {
+      ++it;
+      continue;
+    }
+    abandon(it->second);
+    it = births_.erase(it);
+  }
 }
 
 void VatWarehouse::maybeSaveSnapshot(const std::string& vatID, SyscallHandler& syscalls) {

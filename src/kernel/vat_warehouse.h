@@ -35,6 +35,7 @@ struct WarehouseOptions {
   uint64_t snapshotInitial = 3;
   uint64_t snapshotInterval = 200;
   bool restartWorkerOnSnapshot = true;
+  bool bearAhead = true;  // see VatWarehouse::bearAhead()
   bool relaxDurabilityRules = false;
   size_t maxVatsOnline = 50;
   std::chrono::milliseconds hangTimeout{0};
@@ -51,6 +52,7 @@ struct WarehouseStats {
   std::atomic<uint64_t> workerSpawns{0};
   std::atomic<uint64_t> snapshotLoads{0};
   std::atomic<uint64_t> snapshotSaves{0};
+  std::atomic<uint64_t> bornAhead{0};
 };
 
 class VatWarehouse {
@@ -72,6 +74,21 @@ class VatWarehouse {
   // The vats the next run-queue deliveries go to, soonest first (Kernel::loadAhead): the next
   // preloadSome() starts loading those offline before anything else.
   void setUpcoming(std::vector<std::string> vatIDs);
+  // A new vat's startVat (a dynamic vat's, or a static vat's first), run ahead of its crank
+  // (Kernel::loadAhead), so that when vats start several at once each one's bundle import (~180 ms
+  // of a new vat's worker) overlaps the cranks before it. The crank's deliver() adopts it
+  // (BirthSyscalls) if the vat turned out as planned, else abandons it and starts the vat as usual.
+  struct BirthPlan {
+    std::string bundleID;
+    Json options;        // as vNN.options will hold them
+    std::string bundle;  // the bundle's JSON
+    std::string vdo;     // the startVat delivery
+  };
+  bool canBearAhead() const { return options_.bearAhead && births_.size() < kMaxBirths; }
+  void bearAhead(const std::string& vatID, BirthPlan plan);
+  // Abandons the births of vats not among these (the item that starts them left the run-queue
+  // unprocessed: a rollback).
+  void keepBirths(const std::vector<std::string>& vatIDs);
   // Stops the vat's worker, if online (termination, rollback, shutdown).
   void evict(const std::string& vatID);
   // Upgrade: stops the worker, ends the transcript with shutdown-worker, drops the snapshot and
@@ -99,8 +116,11 @@ class VatWarehouse {
   std::unique_ptr<XsnapWorker> startFromSupervisor(const XsnapOptions& options);
   std::unique_ptr<XsnapWorker> newVatWorker(const XsnapOptions& options);
   XsnapWorker& ensureOnline(const std::string& vatID);
+  void recordInitializeWorker(const std::string& vatID, const std::string& bundleID, const Json& options);
+  std::string liveSlotsOptions(const Json& options) const;
   void admit(const std::string& vatID, std::unique_ptr<XsnapWorker> worker);
   bool hasSnapshot(const std::string& vatID);
+  void recordDelivery(const std::string& vatID, const std::string& vdo, const std::string& sc, const DeliveryResult& r);
   DeliveryResult deliverAndRecord(const std::string& vatID, XsnapWorker& worker,
                                   const std::string& vdo, SyscallHandler& syscalls);
   // With restartWorkerOnSnapshot, the vat goes on in a new worker started from the snapshot.
@@ -170,6 +190,12 @@ class VatWarehouse {
   bool isCurrent(const PendingSnapshot& p);
   const PendingSnapshot* currentPending(const std::string& vatID);
   std::deque<PendingSnapshot> pending_;
+  // Births under way or done and waiting for their crank, by vatID. Each holds a worker.
+  struct Birth;
+  static constexpr size_t kMaxBirths = 2;  // 3 gained nothing on 2 cores (CPU-bound at 1.8)
+  std::map<std::string, std::shared_ptr<Birth>> births_;
+  DeliveryResult adopt(const std::string& vatID, Birth& birth, SyscallHandler& syscalls);
+  void abandon(std::shared_ptr<Birth> birth);
 };
 
 }  // namespace swingset

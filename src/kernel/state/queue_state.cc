@@ -61,30 +61,42 @@ uint64_t KernelState::runQueueLength() {
 
 std::pair<uint64_t, uint64_t> KernelState::runQueueBounds() { return bounds(kv_, "runQueue"); }
 
+namespace {
+// A top-level string field of a queue item, found without parsing it. Items are written by
+// toJson(): `{"key":"` or `,"key":"` cannot occur inside a string value (its quote would be
+// escaped), and no nested object of a send, notify or create-vat has these keys, so the first
+// such marker is the top-level field.
+std::optional<std::string> topLevelField(const std::string& item, std::string_view key) {
+  std::string marker = fmt::format("\"{}\":\"", key);
+  for (size_t at = item.find(marker); at != std::string::npos; at = item.find(marker, at + 1)) {
+    if (at == 0 || (item[at - 1] != '{' && item[at - 1] != ',')) continue;
+    size_t start = at + marker.size(), end = item.find('"', start);
+    if (end == std::string::npos) return std::nullopt;
+    return item.substr(start, end - start);
+  }
+  return std::nullopt;
+}
+}  // namespace
+
 std::optional<std::string> KernelState::runQueueItemVat(uint64_t pos) {
   std::optional<std::string> item = kv_.get("runQueue." + std::to_string(pos));
   if (!item) return std::nullopt;
-  // Items are written by toJson(): `{"key":"` or `,"key":"` cannot occur inside a string value
-  // (its quote would be escaped), and no nested object of a send or notify has these keys, so the
-  // first such marker is the top-level field.
-  auto field = [&](std::string_view key) -> std::optional<std::string> {
-    std::string marker = fmt::format("\"{}\":\"", key);
-    for (size_t at = item->find(marker); at != std::string::npos; at = item->find(marker, at + 1)) {
-      if (at == 0 || ((*item)[at - 1] != '{' && (*item)[at - 1] != ',')) continue;
-      size_t start = at + marker.size(), end = item->find('"', start);
-      if (end == std::string::npos) return std::nullopt;
-      return item->substr(start, end - start);
-    }
-    return std::nullopt;
-  };
-  std::optional<std::string> type = field("type");
-  if (type == "notify") return field("vatID");
+  std::optional<std::string> type = topLevelField(*item, "type");
+  if (type == "notify") return topLevelField(*item, "vatID");
   if (type != "send") return std::nullopt;
-  std::optional<KernelSlot> target = KernelSlot::parse(field("target").value_or(""));
+  std::optional<KernelSlot> target = KernelSlot::parse(topLevelField(*item, "target").value_or(""));
   if (!target || !target->isObject()) return std::nullopt;
   std::optional<std::string> owner = objectOwner(*target);
   if (!owner || !vatIsAlive(*owner)) return std::nullopt;
   return owner;
+}
+
+std::optional<Json> KernelState::runQueueVatStart(uint64_t pos) {
+  std::optional<std::string> item = kv_.get("runQueue." + std::to_string(pos));
+  if (!item) return std::nullopt;
+  std::optional<std::string> type = topLevelField(*item, "type");
+  if (type != "create-vat" && type != "startVat") return std::nullopt;
+  return parseJson(*item);
 }
 
 bool KernelState::hasWork() {
