@@ -61,18 +61,33 @@ std::string BirthSyscalls::syscall(std::string_view vso) {
   return answer;
 }
 
-bool BirthSyscalls::begin(bool ready, pid_t workerPid) {
+void BirthSyscalls::setWorker(pid_t pid) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  workerPid_ = pid;
+  workerPidfd_ = pidfdOpen(pid);
+  if (abandoned_) killWorker();
+}
+
+void BirthSyscalls::killWorker() {
+  if (workerPidfd_ >= 0) {
+    pidfdKill(workerPidfd_);
+  } else if (workerPid_ > 0) {
+    ::kill(workerPid_, SIGKILL);
+  }
+}
+
+bool BirthSyscalls::begin(bool ready) {
   std::lock_guard<std::mutex> lock(mutex_);
   delivering_ = ready && !abandoned_;
-  if (*delivering_) workerPidfd_ = pidfdOpen(workerPid);  // -1: abandon() cannot end it
   changed_.notify_all();
   return *delivering_;
 }
 
 void BirthSyscalls::finish() {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!delivering_) delivering_ = false;
+  if (!delivering_.has_value()) delivering_ = false;
   finished_ = true;
+  workerPid_ = 0;
   if (workerPidfd_ >= 0) ::close(std::exchange(workerPidfd_, -1));
   changed_.notify_all();
 }
@@ -86,7 +101,7 @@ bool BirthSyscalls::waitUntilBegun() {
 void BirthSyscalls::adopt(SyscallHandler& real) {
   std::unique_lock<std::mutex> lock(mutex_);
   SS_INSIST(!abandoned_ && !adopted_, "a birth adopted twice or after it was abandoned");
-  // The vat's thread is stopped at its next syscall, or done: nothing changes answered_ meanwhile.
+  // mutex_ is held throughout: the vat's thread, at its next syscall, waits until they are replayed.
   for (const auto& [vso, answer] : answered_) {
     std::string got = real.syscall(vso);
     SS_INSIST(got == answer, "a new vat's syscall {} was answered {} ahead of its crank, but {} in it", vso, answer, got);
@@ -113,7 +128,7 @@ BirthSyscalls::~BirthSyscalls() {
 void BirthSyscalls::abandon() {
   std::lock_guard<std::mutex> lock(mutex_);
   abandoned_ = true;
-  if (workerPidfd_ >= 0) pidfdKill(workerPidfd_);
+  killWorker();
   changed_.notify_all();
 }
 

@@ -24,9 +24,12 @@ class BirthSyscalls final : public SyscallHandler {
  public:
   // On the birth thread, inside the delivery.
   std::string syscall(std::string_view vso) override;
+  // On the birth thread, once its worker runs: the process abandon() kills, so that a birth
+  // abandoned while its worker loads the bundle or runs startVat ends at once.
+  void setWorker(pid_t pid);
   // On the birth thread, before the delivery: whether to make it (false if `ready` is false or the
-  // birth was abandoned). `workerPid` is what abandon() kills if the delivery never ends by itself.
-  bool begin(bool ready, pid_t workerPid);
+  // birth was abandoned).
+  bool begin(bool ready);
   // On the birth thread: the delivery is over.
   void finish();
 
@@ -35,21 +38,24 @@ class BirthSyscalls final : public SyscallHandler {
   // On the kernel thread, in the crank: `real` answers the syscalls answered so far again (a
   // different answer is a kernel panic) and then every later one, until the delivery is over.
   void adopt(SyscallHandler& real);
-  // The crank will not come: a waiting syscall, and every later one, gets an error, and a delivery
-  // under way is ended by killing its worker (a startVat that loops forever must not hold a
-  // shutdown), through a pidfd, which names that process even once it is reaped.
+  // The crank will not come: a waiting syscall, and every later one, gets an error, and the worker
+  // is killed (a startVat that loops forever must not hold a shutdown).
   void abandon();
   ~BirthSyscalls() override;
 
  private:
   std::optional<std::string> answerFromMemory(std::string_view vso);
+  void killWorker();  // with mutex_ held
 
   std::mutex mutex_;
   std::condition_variable changed_;
   std::map<std::string, std::string> vatstore_;  // ordered as the kvStore orders keys (bytewise)
   std::vector<std::pair<std::string, std::string>> answered_;  // (VSO, VSR) before adoption
   std::optional<bool> delivering_;
-  int workerPidfd_ = -1;  // open from begin() to finish()
+  // From setWorker() to finish(). The pidfd names that process even after the birth thread reaps
+  // it; only where pidfd_open is refused (a seccomp filter) is the bare pid used.
+  pid_t workerPid_ = 0;
+  int workerPidfd_ = -1;
   bool adopted_ = false;
   bool abandoned_ = false;
   bool finished_ = false;

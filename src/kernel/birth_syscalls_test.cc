@@ -17,6 +17,19 @@
 namespace swingset {
 namespace {
 
+// A process that would run for 10 minutes unless killed.
+pid_t sleeper() {
+  pid_t pid = 0;
+  char sleep[] = "sleep", forever[] = "600";
+  char* argv[] = {sleep, forever, nullptr};
+  return posix_spawnp(&pid, "sleep", nullptr, nullptr, argv, environ) == 0 ? pid : -1;
+}
+
+bool killed(pid_t pid) {
+  int status = 0;
+  return pid > 0 && waitpid(pid, &status, 0) == pid && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+}
+
 class BirthSyscallsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -33,7 +46,7 @@ class BirthSyscallsTest : public ::testing::Test {
     BirthSyscalls birth;
     std::vector<std::string> got;
     std::thread vat([&] {
-      EXPECT_TRUE(birth.begin(true, 0));  // no worker to kill
+      EXPECT_TRUE(birth.begin(true));
       for (const std::string& vso : vsos) got.push_back(birth.syscall(vso));
       birth.finish();
     });
@@ -92,12 +105,10 @@ TEST_F(BirthSyscallsTest, AnswersAsTheCrankWouldThenHandsOver) {
 }
 
 TEST_F(BirthSyscallsTest, AnAbandonedBirthGetsErrorsItsWorkerKilledAndTheKernelNothing) {
-  pid_t worker = 0;  // stands for a worker stuck in its startVat
-  char sleep[] = "sleep", forever[] = "600";
-  char* argv[] = {sleep, forever, nullptr};
-  ASSERT_EQ(posix_spawnp(&worker, "sleep", nullptr, nullptr, argv, environ), 0);
+  pid_t worker = sleeper();  // stands for a worker stuck in its startVat
   BirthSyscalls birth;
-  EXPECT_TRUE(birth.begin(true, worker));
+  birth.setWorker(worker);
+  EXPECT_TRUE(birth.begin(true));
   EXPECT_EQ(birth.syscall(R"(["vatstoreSet","a","1"])"), R"(["ok",null])");
   std::vector<std::string> got;
   std::thread vat([&] {
@@ -106,9 +117,7 @@ TEST_F(BirthSyscallsTest, AnAbandonedBirthGetsErrorsItsWorkerKilledAndTheKernelN
   });
   birth.abandon();  // while it waits, or before it asks: either way no crank answers
   vat.join();
-  int status = 0;
-  ASSERT_EQ(waitpid(worker, &status, 0), worker);
-  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  EXPECT_TRUE(killed(worker));
   birth.finish();
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[0].substr(0, 9), R"(["error",)");
@@ -116,12 +125,34 @@ TEST_F(BirthSyscallsTest, AnAbandonedBirthGetsErrorsItsWorkerKilledAndTheKernelN
   EXPECT_EQ(vatstore("v2"), (std::vector<std::pair<std::string, std::string>>{}));
 }
 
-TEST_F(BirthSyscallsTest, AnAbandonedBirthNeverBegins) {
+TEST_F(BirthSyscallsTest, ABirthAbandonedWhileItsWorkerStartsNeverBegins) {
+  pid_t worker = sleeper();  // stands for a worker still loading its bundle
   BirthSyscalls birth;
   birth.abandon();
-  EXPECT_FALSE(birth.begin(true, 0));
+  birth.setWorker(worker);  // killed at once
+  EXPECT_TRUE(killed(worker));
+  EXPECT_FALSE(birth.begin(true));
   birth.finish();
   EXPECT_FALSE(birth.waitUntilBegun());
+}
+
+// The crank panics while the vat waits for an answer (the store failed): abandoning the birth, as
+// dropping it does, must release the vat's thread, or the panic would wait for it forever.
+TEST_F(BirthSyscallsTest, ACrankThatThrowsMidwayLeavesTheBirthToAbandon) {
+  struct Failing : SyscallHandler {
+    std::string syscall(std::string_view) override { throw std::runtime_error("disk full"); }
+  } failing;
+  BirthSyscalls birth;
+  std::string got;
+  std::thread vat([&] {
+    birth.begin(true);
+    got = birth.syscall(R"(["exit",false,{"body":"#null","slots":[]}])");
+    birth.finish();
+  });
+  EXPECT_THROW(birth.adopt(failing), std::runtime_error);
+  birth.abandon();
+  vat.join();
+  EXPECT_EQ(got.substr(0, 9), R"(["error",)");
 }
 
 TEST_F(BirthSyscallsTest, ADeliveryThatNeverBeganIsSaidSo) {

@@ -61,11 +61,11 @@ bool Kernel::step(CrankSummary* summary) {
     return false;
   }
   warehouse_.flushSnapshots(/*all=*/false);  // between cranks: see flushSnapshots()
-  loadAhead();
-  warehouse_.preloadSome();
   CrankScope scope(storage_);
   CrankSummary done;
   try {
+    loadAhead();
+    warehouse_.preloadSome();
     storage_.establishCrankSavepoint("start");
     if (std::optional<Json> item = state_.shiftAcceptanceQueue()) {
       done = processAcceptanceMessage(*item);
@@ -97,19 +97,26 @@ void Kernel::loadAhead() {
   constexpr uint64_t kDepth = 5;  // a little past VatWarehouse's kMaxAhead, as vats repeat
   auto [head, tail] = state_.runQueueBounds();
   upcoming_.erase(upcoming_.begin(), upcoming_.lower_bound(head));
-  births_.erase(births_.begin(), births_.lower_bound(head));
+  vatStarts_.erase(vatStarts_.begin(), vatStarts_.lower_bound(head));
   std::vector<std::string> vats, born;
   for (uint64_t pos = head; pos < tail && pos < head + kDepth; pos++) {
     auto it = upcoming_.find(pos);
     if (it == upcoming_.end()) it = upcoming_.emplace(pos, state_.runQueueItemVat(pos)).first;
     if (it->second && std::find(vats.begin(), vats.end(), *it->second) == vats.end()) vats.push_back(*it->second);
     if (it->second) continue;  // a send or notify
-    auto b = births_.find(pos);
-    if (b == births_.end() && warehouse_.canBearAhead()) {
+    auto s = vatStarts_.find(pos);
+    if (s == vatStarts_.end()) {
       std::optional<Json> item = state_.runQueueVatStart(pos);
-      b = births_.emplace(pos, item ? bearAhead(*item) : "").first;
+      std::string vatID = item ? item->value("vatID", "") : "";
+      if (vatID.empty() || warehouse_.bearing(vatID)) {  // none to start, or (after a rollback) one started
+        s = vatStarts_.emplace(pos, vatID).first;
+      } else if (warehouse_.canBearAhead()) {
+        s = vatStarts_.emplace(pos, bearAhead(*item) ? vatID : "").first;
+      } else {
+        continue;  // no room yet: looked at again before the next crank
+      }
     }
-    if (b != births_.end() && !b->second.empty()) born.push_back(b->second);
+    if (!s->second.empty()) born.push_back(s->second);
   }
   warehouse_.setUpcoming(vats);
   warehouse_.keepBirths(born);
@@ -118,35 +125,34 @@ void Kernel::loadAhead() {
 // A create-vat event, or a static vat's startVat, in the run-queue: the vat's startVat can begin
 // now, in the background, if it needs nothing the cranks before it could change
 // (VatWarehouse::bearAhead). That is the common case: a bundle by ID and vatParameters without
-// slots. Returns the vatID if its birth began.
-std::string Kernel::bearAhead(const Json& item) {
-  if (!item.contains("vatID") || !item["vatID"].is_string() || !item.contains("vatParameters")) return "";
+// slots. Returns whether its birth began.
+bool Kernel::bearAhead(const Json& item) {
+  if (!item.contains("vatID") || !item["vatID"].is_string() || !item.contains("vatParameters")) return false;
   std::string vatID = item["vatID"];
   std::optional<CapData> vp = CapData::fromJson(item["vatParameters"]);
-  if (!vp || !vp->slots.empty()) return "";
+  if (!vp || !vp->slots.empty()) return false;
   VatWarehouse::BirthPlan plan;
   if (item.value("type", "") == "create-vat") {
     auto source = item.find("source");  // not copied: it may hold a whole bundle
-    if (source == item.end() || !source->is_object() || !source->contains("bundleID")) return "";
+    if (source == item.end() || !source->is_object() || !source->contains("bundleID")) return false;
     const Json& bundleID = (*source)["bundleID"];
     std::string error;
     std::optional<Json> options = item.contains("dynamicOptions") && item["dynamicOptions"].is_object()
                                       ? dynamicVatOptions(item, error) : std::nullopt;
-    if (!bundleID.is_string() || !options) return "";
+    if (!bundleID.is_string() || !options) return false;
     plan.bundleID = bundleID;
     plan.options = std::move(*options);
   } else {  // a static vat's, queued by init: the vat is recorded already
-    if (!state_.vatIsAlive(vatID)) return "";
+    if (!state_.vatIsAlive(vatID)) return false;
     VatState vat(state_, vatID);
     plan.bundleID = vat.source().value("bundleID", "");
     plan.options = vat.options();
   }
   std::optional<std::string> bundle = storage_.bundles().getBundle(plan.bundleID);
-  if (!bundle) return "";  // its crank fails, and says why
+  if (!bundle) return false;  // its crank fails, and says why
   plan.bundle = std::move(*bundle);
   plan.vdo = toJson(Json::array({"startVat", vp->toJson()}));  // what processStartVat delivers
-  warehouse_.bearAhead(vatID, std::move(plan));
-  return vatID;
+  return warehouse_.bearAhead(vatID, std::move(plan));
 }
 
 void Kernel::endCrank() {
@@ -191,7 +197,7 @@ CrankSummary Kernel::processDeliveryMessage(const Json& item) {
     storage_.rollbackCrank(r.consumeMessage ? "deliver" : "start");
     state_.reloadStats();
     upcoming_.clear();  // the rollback may have un-queued items
-    births_.clear();
+    vatStarts_.clear();
     if (!r.didDelivery.empty()) warehouse_.evict(r.didDelivery);  // its heap is ahead of the store
   } else if (!r.didDelivery.empty()) {
     VatSyscalls syscalls(*this, r.didDelivery);

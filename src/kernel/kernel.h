@@ -121,7 +121,7 @@ class Kernel {
   std::optional<Json> nextGCDelivery();
   void endCrank();
   void loadAhead();
-  std::string bearAhead(const Json& createVat);
+  bool bearAhead(const Json& vatStart);
 
   KernelStorage& storage_;  // owned by the host's SwingStore
   const WorkerPackages& packages_;  // owned by the Controller
@@ -132,9 +132,9 @@ class Kernel {
   // The vat of each run-queue item loadAhead() has looked at, by queue position, so each item is
   // read once. A cache: a wrong entry (after a rollback) only costs a useless preload.
   std::map<uint64_t, std::optional<std::string>> upcoming_;
-  // Likewise the vat each item starts (create-vat, or a static vat's startVat), once bearAhead()
-  // has seen it: "" if its vat is not born ahead of its crank, or if the item starts no vat.
-  std::map<uint64_t, std::string> births_;
+  // Likewise the vat each item starts (create-vat, or a static vat's startVat) if its startVat
+  // began ahead of its crank (VatWarehouse::bearAhead); "" if not, or if the item starts no vat.
+  std::map<uint64_t, std::string> vatStarts_;
 };
 
 }  // namespace swingset

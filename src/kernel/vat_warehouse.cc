@@ -122,9 +122,10 @@ struct VatWarehouse::Birth {
   HeldConsole console;  // the birth thread's until its delivery is over
   struct Outcome {
     std::unique_ptr<XsnapWorker> worker;
-    DeliveryResult result;  // of setBundle, if the delivery never began (syscalls.waitUntilBegun())
+    DeliveryResult result;  // of startVat; of setBundle if the delivery never began
   };
-  std::future<Outcome> outcome;  // declared last: its destructor waits for the thread
+  std::future<Outcome> outcome;  // declared last: its destructor waits for the thread...
+  ~Birth() { syscalls.abandon(); }  // ...which this ends, if a throw drops a birth under way
 };
 
 VatWarehouse::VatWarehouse(KernelStorage& storage, KernelState& kernel, const WorkerPackages& packages,
@@ -640,12 +641,12 @@ DeliveryResult VatWarehouse::deliver(const std::string& vatID, const std::string
   return deliverAndRecord(vatID, ensureOnline(vatID), vdo, syscalls);
 }
 
-void VatWarehouse::bearAhead(const std::string& vatID, BirthPlan plan) {
-  if (births_.count(vatID) || !canBearAhead() || online_.count(vatID) || loading_.count(vatID)) return;
+bool VatWarehouse::bearAhead(const std::string& vatID, BirthPlan plan) {
+  if (births_.count(vatID) || !canBearAhead() || online_.count(vatID) || loading_.count(vatID)) return false;
   auto b = std::make_shared<Birth>();
   b->plan = std::move(plan);
   XsnapOptions xo = workerOptions(vatID, b->plan.options);
-  xo.console = &b->console;
+  xo.console = options_.replayConsole ? &b->console : nullptr;  // as load() has it for setBundle
   // A raw pointer: the thread must not own the Birth that owns its future (see Birth::outcome).
   b->outcome = std::async(std::launch::async, [this, birth = b.get(), xo, ls = liveSlotsOptions(b->plan.options)] {
     struct Finish {
@@ -654,14 +655,17 @@ void VatWarehouse::bearAhead(const std::string& vatID, BirthPlan plan) {
     } finish{birth->syscalls};
     Birth::Outcome o;
     o.worker = newVatWorker(xo);
+    birth->syscalls.setWorker(o.worker->pid());
     o.result = o.worker->setBundle(birth->plan.bundle, ls);
-    if (birth->syscalls.begin(o.result.ok(), o.worker->pid())) o.result = o.worker->deliver(birth->plan.vdo, birth->syscalls);
+    o.worker->setConsole(&birth->console);
+    if (birth->syscalls.begin(o.result.ok())) o.result = o.worker->deliver(birth->plan.vdo, birth->syscalls);
     return o;
   });
   births_.emplace(vatID, std::move(b));
+  return true;
 }
 
-// In the vat's create-vat crank, as deliver() of a new vat would: the same transcript entries
+// In the vat's first crank, as deliver() of a new vat would: the same transcript entries
 // (initialize-worker, then startVat with its syscalls, each answered by `syscalls`).
 DeliveryResult VatWarehouse::adopt(const std::string& vatID, Birth& b, SyscallHandler& syscalls) {
   recordInitializeWorker(vatID, b.plan.bundleID, b.plan.options);

@@ -85,7 +85,9 @@ class VatWarehouse {
     std::string vdo;     // the startVat delivery
   };
   bool canBearAhead() const { return options_.bearAhead && births_.size() < kMaxBirths; }
-  void bearAhead(const std::string& vatID, BirthPlan plan);
+  // False if there is no room, or the vat is online, loading or being born already.
+  bool bearAhead(const std::string& vatID, BirthPlan plan);
+  bool bearing(const std::string& vatID) const { return births_.count(vatID) > 0; }
   // Abandons the births of vats not among these (the item that starts them left the run-queue
   // unprocessed: a rollback).
   void keepBirths(const std::vector<std::string>& vatIDs);

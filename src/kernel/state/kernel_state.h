@@ -136,8 +136,8 @@ class KernelState {
   // send targets (nullopt for anything else, such as a send to a promise). Scans the raw item and
   // parses no JSON, so it can look ahead cheaply (Kernel::loadAhead).
   std::optional<std::string> runQueueItemVat(uint64_t pos);
-  // The run-queue item at `pos` if it starts a vat: a create-vat or a static vat's startVat event
-  // (parsed only then).
+  // The run-queue item at `pos` if it starts a vat: a create-vat by bundle ID, or a static vat's
+  // startVat event (parsed only then).
   std::optional<Json> runQueueVatStart(uint64_t pos);
   // Anything for a crank to do: a queue item, a GC action or a reap. Reads raw values, parses none.
   bool hasWork();

@@ -96,6 +96,8 @@ std::optional<Json> KernelState::runQueueVatStart(uint64_t pos) {
   if (!item) return std::nullopt;
   std::optional<std::string> type = topLevelField(*item, "type");
   if (type != "create-vat" && type != "startVat") return std::nullopt;
+  // A create-vat's {"source":{"bundleID":...}}, else its bundle inline, maybe MBs: not parsed.
+  if (type == "create-vat" && !topLevelField(*item, "bundleID")) return std::nullopt;
   return parseJson(*item);
 }
 
