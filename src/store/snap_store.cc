@@ -42,6 +42,7 @@ std::string SnapStore::gzip(std::string_view raw) {
   size_t n = libdeflate_gzip_compress(c.get(), raw.data(), raw.size(), out.data(), out.size());
   SS_INSIST(n > 0, "gzip of a {}-byte snapshot failed", raw.size());
   out.resize(n);
+  out.shrink_to_fit();  // a pending snapshot holds this until stored: ~4x less than the bound
   return out;
 }
 
