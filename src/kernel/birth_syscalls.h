@@ -1,6 +1,6 @@
 #pragma once
-// BirthSyscalls: the syscalls of a new vat's startVat while it runs ahead of its create-vat crank,
-// on a thread of its own (VatWarehouse::bearAhead). A vat is born with an empty vatstore that only
+// BirthSyscalls: the syscalls of a new vat's startVat while it runs ahead of its crank (create-vat,
+// or a static vat's first startVat), on a thread of its own (VatWarehouse::bearAhead). A vat is born with an empty vatstore that only
 // the vat itself can write, so until its crank comes, its vatstore syscalls are answered from
 // memory; any other syscall waits for the crank. The crank then adopts the delivery: it passes the
 // syscalls answered so far to the real handler, which must give the same answers, and answers
