@@ -234,8 +234,12 @@ void VatWarehouse::evict(const std::string& vatID) {
   online_.erase(it);
 }
 
-void VatWarehouse::retire(Online o) {
+void VatWarehouse::pruneRetiring() {
   std::erase_if(retiring_, [](std::future<void>& f) { return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready; });
+}
+
+void VatWarehouse::retire(Online o) {
+  pruneRetiring();
   retiring_.push_back(std::async(std::launch::async, [o = std::move(o)]() mutable { o.stop(); }));
 }
 
@@ -683,7 +687,7 @@ DeliveryResult VatWarehouse::adopt(const std::string& vatID, Birth& b, SyscallHa
 
 void VatWarehouse::abandon(std::shared_ptr<Birth> b) {
   b->syscalls.abandon();
-  std::erase_if(retiring_, [](std::future<void>& f) { return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready; });
+  pruneRetiring();
   retiring_.push_back(std::async(std::launch::async, [b = std::move(b)] {
     try {
       if (Birth::Outcome o = b->outcome.get(); o.worker) o.worker->kill();

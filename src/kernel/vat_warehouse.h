@@ -149,6 +149,7 @@ class VatWarehouse {
   // with a 10 MB heap takes several ms, and no crank need wait for it. Joined by shutdown().
   std::vector<std::future<void>> retiring_;
   void retire(Online o);
+  void pruneRetiring();  // drops the futures of workers already gone
   std::map<std::string, Online>::iterator chooseVictim(const std::string& keep);
   uint64_t useClock_ = 0;
   std::string lastVat_;  // the vat ensureOnline() served last
