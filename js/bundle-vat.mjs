@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Bundles vat source into an endoZipBase64 bundle, as SwingSet's `sourceSpec` does, with the
 // pinned @endo/bundle-source. A build-time tool only: the kernel never runs Node.
-//   node js/bundle-vat.mjs ENTRY.js OUT.json
+//   node js/bundle-vat.mjs ENTRY.js OUT.json               (OUT `-`: the bundle goes to stdout)
 //   node js/bundle-vat.mjs --in-place ENTRY.js OUT.json   (ENTRY inside an installed package)
 // Vat code imports @endo/far and friends. So that a vat folder needs no node_modules of its own,
 // the entry's folder is staged in a temp dir beside a link to js/node_modules, with a fixed
@@ -22,6 +22,10 @@ if (!entry || !out) {
   process.exit(64);
 }
 const write = bundle => {
+  if (out === '-') {
+    process.stdout.write(JSON.stringify(bundle)); // synchronous for pipes on Linux
+    return;
+  }
   fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   fs.writeFileSync(out, JSON.stringify(bundle));
 };
