@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "kernel/kernel.h"
+#include "kernel/two_vat_kernel_test.h"
 #include "kernel/vat_syscalls.h"
 #include "store/swing_store.h"
 
@@ -30,16 +31,8 @@ bool killed(pid_t pid) {
   return pid > 0 && waitpid(pid, &status, 0) == pid && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
 }
 
-class BirthSyscallsTest : public ::testing::Test {
+class BirthSyscallsTest : public TwoVatKernelTest {
  protected:
-  void SetUp() override {
-    store_->kernelStorage().startCrank();
-    kernel_.state().createStartingKeys();
-    for (const char* id : {"v1", "v2"}) {
-      kernel_.state().allocateVatID();
-      VatState(kernel_.state(), id).initialize(R"({"bundleID":"b1-x"})", R"({"name":"t"})");
-    }
-  }
   // Runs `vsos` as a vat's delivery ahead of its crank, then adopts it into vat v2's real
   // syscalls; returns the answers the vat got.
   std::vector<std::string> bornAhead(const std::vector<std::string>& vsos) {
@@ -71,9 +64,6 @@ class BirthSyscallsTest : public ::testing::Test {
     return out;
   }
 
-  std::unique_ptr<SwingStore> store_ = SwingStore::openInMemory();
-  WorkerPackages packages_;  // no vat is brought online here
-  Kernel kernel_{store_->kernelStorage(), packages_, KernelOptions{}};
 };
 
 TEST_F(BirthSyscallsTest, AnswersAsTheCrankWouldThenHandsOver) {

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "kernel/kernel.h"
+#include "kernel/two_vat_kernel_test.h"
 #include "store/swing_store.h"
 
 namespace swingset {
@@ -14,21 +15,10 @@ namespace {
 
 constexpr const char* kIllegal = R"(["error","syscall translation error: prepare to die"])";
 
-class VatSyscallsTest : public ::testing::Test {
+class VatSyscallsTest : public TwoVatKernelTest {
  protected:
-  void SetUp() override {
-    store_->kernelStorage().startCrank();
-    kernel_.state().createStartingKeys();
-    for (const char* id : {"v1", "v2"}) {
-      kernel_.state().allocateVatID();
-      VatState(kernel_.state(), id).initialize(R"({"bundleID":"b1-x"})", R"({"name":"t"})");
-    }
-  }
   std::string call(const std::string& vso) { return sys_.syscall(vso); }
 
-  std::unique_ptr<SwingStore> store_ = SwingStore::openInMemory();
-  WorkerPackages packages_;  // no vat is brought online here
-  Kernel kernel_{store_->kernelStorage(), packages_, KernelOptions{}};
   VatSyscalls sys_{kernel_, "v1"};
 };
 
