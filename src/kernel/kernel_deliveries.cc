@@ -82,7 +82,7 @@ Kernel::CrankResults Kernel::deliverAndLog(const std::string& vatID, const Json&
                                            const std::string& meterID) {
   VatSyscalls syscalls(*this, vatID);
   DeliveryResult d = warehouse_.deliver(vatID, toJson(vdo), syscalls);
-  if (d.status == DeliveryStatus::kProtocolError) panic(d.problem);
+  if (d.workerFailed()) panic(d.problem);
   CrankResults r;
   r.didDelivery = vatID;
   r.computrons = d.meter.compute;

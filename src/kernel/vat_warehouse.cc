@@ -714,8 +714,9 @@ void VatWarehouse::maybeSaveSnapshot(const std::string& vatID, SyscallHandler& s
   if (!((!hasSnapshot(vatID) && entries >= options_.snapshotInitial) || entries >= options_.snapshotInterval)) return;
   XsnapWorker& worker = ensureOnline(vatID);
   // A bringOutYourDead first, as SwingSet does, to shake loose garbage before the forced GC of a
-  // snapshot. Its failure is not acted upon, and it costs no meter.
-  deliverAndRecord(vatID, worker, R"(["bringOutYourDead"])", syscalls);
+  // snapshot. A vat's failure in it is not acted upon, and it costs no meter.
+  DeliveryResult r = deliverAndRecord(vatID, worker, R"(["bringOutYourDead"])", syscalls);
+  if (r.workerFailed()) panic(r.problem);
   if (auto it = online_.find(vatID); it != online_.end()) saveSnapshot(vatID, it->second.get());
 }
 

@@ -54,6 +54,13 @@ struct DeliveryResult {
   std::string problem;  // for everything but kOk: what happened, naming the vat
   MeterUsage meter;     // kOk and kVatError only
   bool ok() const { return status == DeliveryStatus::kOk; }
+  // The worker failed, not the vat: a death mid-delivery (the OOM killer, a kill), a hang, a
+  // protocol breach. Nothing the vat did, and so not consensus: the kernel panics and commits
+  // nothing, as SwingSet does, and after a restart the vat is rebuilt and the delivery runs again.
+  bool workerFailed() const {
+    return status == DeliveryStatus::kWorkerDied || status == DeliveryStatus::kTimedOut ||
+           status == DeliveryStatus::kProtocolError;
+  }
 };
 
 struct SavedSnapshot {

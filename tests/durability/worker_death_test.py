@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
-"""A worker that dies between deliveries is brought back transparently (from its snapshot plus
-transcript): kill -9 bob's xsnap process while the kernel is idle, then message bob again; the
-reply comes with bob's heap state intact and the vat is not terminated.
+"""A dead worker is not the vat's fault, and never consensus state.
+
+- Between deliveries it is brought back transparently (from its snapshot plus transcript): kill -9
+  bob's xsnap process while the kernel is idle, then message bob again; the reply comes with bob's
+  heap state intact and the vat is not terminated.
+- In the middle of a delivery (a runaway loop, so the moment is certain), it is a kernel panic, as
+  in SwingSet: nothing is committed, and a new host finds the vat alive with its state.
 
   worker_death_test.py SWINGSET_BINARY TEST_BUNDLE_DIR
 """
@@ -10,13 +14,19 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
-from durability import report, Session, write_rally_config
+from durability import dump, report, Session, write_counters_config, write_rally_config
 
 
-def main():
-    binary, bundles = sys.argv[1], sys.argv[2]
+def worker_pids(session, vat_name):
+    """The host's xsnap children are named "<vatID>:<vat name>" in argv[1]."""
+    return subprocess.run(['pgrep', '-P', str(session.host.proc.pid), '-f', f':{vat_name}( |$)'],
+                          stdout=subprocess.PIPE, text=True).stdout.split()
+
+
+def between_deliveries(binary, bundles):
     with tempfile.TemporaryDirectory(prefix='swingset-death-') as tmp:
         config, state = os.path.join(tmp, 'config.json'), os.path.join(tmp, 'state')
         write_rally_config(config, bundles)
@@ -24,9 +34,7 @@ def main():
         s.request('init', config=config, argv=[])
         s.request('run')
         before = s.send('bootstrap', 'rally', [5])['stats']['workerSpawns']
-        # the host's xsnap children are named "<vatID>:<vat name>" in argv[1]
-        pids = subprocess.run(['pgrep', '-P', str(s.host.proc.pid), '-f', ':bob'], stdout=subprocess.PIPE,
-                              text=True).stdout.split()
+        pids = worker_pids(s, 'bob')
         for pid in pids:
             os.kill(int(pid), signal.SIGKILL)
         time.sleep(0.2)
@@ -39,7 +47,55 @@ def main():
             (count.get('result', {}).get('body') == '#{"inOrder":true,"pings":8}', f'bob kept his heap: {count.get("result")}'),
             (after['stats']['workerSpawns'] > before, 'a new worker was started for bob'),
         ]
-        return report(checks)
+        return checks
+
+
+def mid_delivery(binary, bundles):
+    with tempfile.TemporaryDirectory(prefix='swingset-death-') as tmp:
+        config, state = os.path.join(tmp, 'config.json'), os.path.join(tmp, 'state')
+        write_counters_config(config, bundles)
+        log = open(os.path.join(tmp, 'host.log'), 'w')
+        s = Session(binary, state, log)
+        s.request('init', config=config, argv=[])
+        s.request('run')
+        s.send('bootstrap', 'create', [1])  # counter0, counting from 0
+        s.send('counter0', 'increment', [])
+        s.send('counter0', 'increment', [])
+        committed = dump(os.path.join(state, 'swingstore.sqlite'))
+        replies = []
+        spin = threading.Thread(target=lambda: replies.append(s.send('counter0', 'spin', [], allow_error=True)))
+        spin.start()
+        pids = []
+        for _ in range(100):  # the counter's worker is online: the delivery begins at once
+            time.sleep(0.05)
+            pids = worker_pids(s, 'counter0')
+            if pids:
+                break
+        time.sleep(0.3)
+        for pid in pids:
+            os.kill(int(pid), signal.SIGKILL)
+        if not pids:
+            s.host.kill()  # else it spins forever
+        spin.join(60)
+        s.host.wait()
+        after = dump(os.path.join(state, 'swingstore.sqlite'))
+        s = Session(binary, state, log)
+        s.request('open')
+        count = s.send('counter0', 'increment', [])
+        s.close()
+        reply = replies[0] if replies else {}
+        return [
+            (len(pids) == 1, f'found the counter\'s worker process ({pids})'),
+            (reply.get('fatal') is True and 'counter0' in reply.get('error', ''),
+             f'a worker killed mid-delivery is a kernel panic naming the vat: {reply}'),
+            (after == committed, 'the panicked crank committed nothing'),
+            (count.get('result', {}).get('body') == '#3', f'a new host finds the counter alive, at 2: {count.get("result")}'),
+        ]
+
+
+def main():
+    binary, bundles = sys.argv[1], sys.argv[2]
+    return report(between_deliveries(binary, bundles) + mid_delivery(binary, bundles))
 
 
 if __name__ == '__main__':
