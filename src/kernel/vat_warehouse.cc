@@ -301,11 +301,23 @@ std::shared_ptr<VatWarehouse::VatLoad> VatWarehouse::prepareLoad(const std::stri
   }
   SpanBounds span = transcripts.getCurrentSpanBounds(vatID);
   l->startPos = span.startPos + 1;
+  // The span starts from the heap the store holds: a bundle, or exactly the snapshot it names.
+  std::string have = l->pendingSnapshot ? currentPending(vatID)->info.hash : l->snapshot ? l->snapshot->info.hash : "";
   bool first = true;
   transcripts.readSpan(vatID, std::nullopt, [&](std::string_view item) {
     if (first) {
-      SS_INSIST(item.starts_with(R"({"d":["initialize-worker")") || item.starts_with(R"({"d":["load-snapshot")"),
-                "transcript of {} does not start with initialize-worker or load-snapshot", vatID);
+      std::string want;
+      if (item.starts_with(R"({"d":["load-snapshot")")) {
+        std::optional<Json> entry = parseJson(item);
+        const Json* d = entry ? &(*entry)["d"] : nullptr;
+        want = d && d->is_array() && d->size() > 1 && (*d)[1].is_object() ? (*d)[1].value("snapshotID", "?") : "?";
+      } else {
+        SS_INSIST(item.starts_with(R"({"d":["initialize-worker")"),
+                  "transcript of {} does not start with initialize-worker or load-snapshot", vatID);
+      }
+      SS_INSIST(want == have, "vat {} ({}): its transcript span starts from {}, but the snapshot store has {}", vatID,
+                l->options.name, want.empty() ? "its bundle" : "heap snapshot " + want,
+                have.empty() ? "none in use" : "heap snapshot " + have);
       first = false;
       return;
     }
@@ -509,22 +521,27 @@ void VatWarehouse::preloadSome() {
     }));
   };
   auto wanted = [&](const std::string& vatID) {
-    return !online_.count(vatID) && !loading_.count(vatID) && kernel_.vatIsAlive(vatID);
+    if (online_.count(vatID) || loading_.count(vatID) || !kernel_.vatIsAlive(vatID)) return false;
+    // A new vat's first load records initialize-worker, which only a crank may do.
+    SpanBounds span = storage_.transcripts().getCurrentSpanBounds(vatID);
+    return span.startPos != span.endPos;
+  };
+  // A vat that cannot load (its bundle or snapshot is missing) is left to the crank that needs
+  // it, which meets the same panic; a vat nobody messages must not stop the kernel.
+  auto tryPreload = [&](const std::string& vatID, bool ahead) {
+    try {
+      startPreload(vatID, ahead);
+      return true;
+    } catch (const KernelPanic&) {
+      return false;
+    }
   };
   // The vats the next deliveries go to come first. They are about to be admitted, so they may
   // load even when every slot is full (admit() evicts for them); kMaxAhead at most.
   size_t ahead = std::count_if(loading_.begin(), loading_.end(), [](const auto& e) { return e.second.ahead; });
   for (const std::string& vatID : upcoming_) {
     if (ahead >= kMaxAhead || inFlight() > kPreloadThreads) break;
-    if (!wanted(vatID)) continue;
-    // A new vat's first load records initialize-worker, which only a crank may do.
-    if (SpanBounds span = storage_.transcripts().getCurrentSpanBounds(vatID); span.startPos == span.endPos) continue;
-    try {
-      startPreload(vatID, /*ahead=*/true);
-    } catch (const KernelPanic&) {
-      continue;  // e.g. its bundle is missing: the crank that needs the vat meets it again, and panics there
-    }
-    ahead++;
+    if (wanted(vatID) && tryPreload(vatID, /*ahead=*/true)) ahead++;
   }
   while (!toPreload_.empty() && inFlight() <= kPreloadThreads) {
     std::string vatID = toPreload_.front();
@@ -534,7 +551,7 @@ void VatWarehouse::preloadSome() {
       toPreload_.clear();
       break;
     }
-    startPreload(vatID, /*ahead=*/false);
+    tryPreload(vatID, /*ahead=*/false);
   }
 }
 

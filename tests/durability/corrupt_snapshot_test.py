@@ -3,7 +3,9 @@
 process that has to load it stops with an error naming the vat and the snapshot's hash, exits 2
 (kernel panic), and leaves the DB exactly as it was. Two corruptions: valid gzip of other bytes of
 the same length (only the SHA-256 check can catch it), and a truncated blob (gzip's own checks).
-With the blob put back, the vat loads and its heap state is intact.
+A vat whose transcript span starts from a snapshot the store no longer has in use is never started
+from its bundle instead: the same stop, naming the snapshot. With the blob put back, the vat loads
+and its heap state is intact.
 
   corrupt_snapshot_test.py SWINGSET_BINARY TEST_BUNDLE_DIR
 """
@@ -56,6 +58,23 @@ def main():
             ]
 
         set_blob(blob)
+        con = sqlite3.connect(db)
+        con.execute('UPDATE snapshots SET inUse = NULL WHERE vatID = ? AND hash = ?', (bob, snap_hash))
+        con.commit()
+        before = dump(db)
+        p = cli('send', '--state', state, 'bob', 'count', '[]')
+        error = last_json(p.stdout).get('error', '')
+        print(f'no snapshot in use: exit {p.returncode}: {error}')
+        checks += [
+            (p.returncode == 2, 'no snapshot in use: exit code 2 (kernel panic)'),
+            (bob in error and f'starts from heap snapshot {snap_hash}' in error and 'none in use' in error,
+             'no snapshot in use: the error names the vat, the snapshot its span needs, and that there is none'),
+            (dump(db) == before, 'no snapshot in use: the DB is untouched'),
+        ]
+        con.execute('UPDATE snapshots SET inUse = 1 WHERE vatID = ? AND hash = ?', (bob, snap_hash))
+        con.commit()
+        con.close()
+
         p = cli('send', '--state', state, 'bob', 'count', '[]')
         value = last_json(p.stdout).get('value')
         print(f'blob put back: exit {p.returncode}: {value}')
