@@ -15,6 +15,14 @@
 namespace swingset {
 namespace {
 
+// `obj[key]` as a string, "" when absent; another type is the driver's error, named.
+std::string stringField(const Json& obj, const char* key) {
+  auto it = obj.find(key);
+  if (it == obj.end()) return "";
+  if (!it->is_string()) throw ConfigError(fmt::format("request field '{}' must be a string, not {}", key, toJson(*it)));
+  return it->get<std::string>();
+}
+
 class Host {
  public:
   Host(std::string stateDir, ControllerOptions options) : stateDir_(std::move(stateDir)), options_(std::move(options)) {
@@ -28,10 +36,10 @@ class Host {
 
   // Returns false when the host should exit.
   bool serve(const Json& req, Json& reply) {
-    std::string op = req.value("op", "");
+    std::string op = stringField(req, "op");
     if (op == "init") {
       requireClosed();
-      Config config = Config::load(req.value("config", ""));
+      Config config = Config::load(stringField(req, "config"));
       std::string argv = toJson(req.value("argv", Json::array()));
       controller_ = Controller::initialize(stateDir_, config, argv, options_);
     } else if (op == "open") {
@@ -45,12 +53,14 @@ class Host {
     } else if (op == "send" || op == "queue") {
       bool noResult = op == "queue";
       std::string args = toJson(req.value("args", Json::object({{"body", "#[]"}, {"slots", Json::array()}})));
-      std::string method = req.value("method", "");
-      const Json& target = req.value("target", Json::object());
-      std::optional<std::string> kpid =
-          target.contains("vat") ? open().queueToVatRoot(target["vat"].get<std::string>(), method, args, noResult)
-          : target.contains("kref") ? open().queueToKref(target["kref"].get<std::string>(), method, args, noResult)
-                                    : throw ConfigError("send needs target {\"vat\":NAME} or {\"kref\":KREF}");
+      std::string method = stringField(req, "method");
+      auto target = req.find("target");
+      bool byVat = target != req.end() && target->is_object() && target->contains("vat");
+      if (!byVat && (target == req.end() || !target->is_object() || !target->contains("kref"))) {
+        throw ConfigError("send needs target {\"vat\":NAME} or {\"kref\":KREF}");
+      }
+      std::optional<std::string> kpid = byVat ? open().queueToVatRoot(stringField(*target, "vat"), method, args, noResult)
+                                              : open().queueToKref(stringField(*target, "kref"), method, args, noResult);
       if (!noResult) {
         RunResult r = open().run();
         open().commit();
@@ -59,8 +69,9 @@ class Host {
         reply["cranks"] = r.cranks;
       }
     } else if (op == "installBundle") {
-      std::optional<std::string> bundle = readFile(req.value("bundle", ""));
-      if (!bundle) throw ConfigError(fmt::format("cannot read bundle {}", req.value("bundle", "")));
+      std::string path = stringField(req, "bundle");
+      std::optional<std::string> bundle = readFile(path);
+      if (!bundle) throw ConfigError(fmt::format("cannot read bundle {}", path));
       reply["bundleID"] = open().validateAndInstallBundle(*bundle);
       open().commit();
     } else if (op == "shutdown") {
@@ -165,9 +176,10 @@ int runHost(const std::string& stateDir, ControllerOptions options) {
     } catch (const ConfigError& e) {
       reply["ok"] = false;
       reply["error"] = e.what();
-    } catch (const KernelPanic& e) {
+    } catch (const std::exception& e) {  // a panic, or a bug of ours treated as one: no more commits
+      bool panic = dynamic_cast<const KernelPanic*>(&e) != nullptr;
       reply["ok"] = false;
-      reply["error"] = e.what();
+      reply["error"] = panic ? std::string(e.what()) : fmt::format("internal error: {}", e.what());
       reply["fatal"] = true;
       goOn = false;
       exitCode = 2;

@@ -198,5 +198,8 @@ int main(int argc, char** argv) {
   } catch (const KernelPanic& e) {
     printJson(Json::object({{"ok", false}, {"error", e.what()}, {"fatal", true}}));
     return 2;
+  } catch (const std::exception& e) {  // a bug of ours: treated as a panic (nothing more is committed)
+    printJson(Json::object({{"ok", false}, {"error", fmt::format("internal error: {}", e.what())}, {"fatal", true}}));
+    return 2;
   }
 }
