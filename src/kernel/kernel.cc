@@ -199,6 +199,15 @@ CrankSummary Kernel::processDeliveryMessage(const Json& item) {
     upcoming_.clear();  // the rollback may have un-queued items
     vatStarts_.clear();
     if (!r.didDelivery.empty()) warehouse_.evict(r.didDelivery);  // its heap is ahead of the store
+    // An exit-with-failure reason can name objects or promises the vat made in the very delivery
+    // just rolled back, which no longer exist. SwingSet then panics; a vat must not be able to
+    // stop the kernel, so such a reason becomes a plain error.
+    if (r.terminate && !std::all_of(r.terminate->info.slots.begin(), r.terminate->info.slots.end(), [&](const std::string& s) {
+          std::optional<KernelSlot> k = KernelSlot::parse(s);
+          return k && (k->isObject() ? state_.objectExists(*k) : k->isPromise() ? state_.promiseExists(*k) : true);
+        })) {
+      r.terminate->info = kernelError("vat exited with failure, giving a reason that held objects or promises made in its rolled-back delivery");
+    }
   } else if (!r.didDelivery.empty()) {
     VatSyscalls syscalls(*this, r.didDelivery);
     warehouse_.maybeSaveSnapshot(r.didDelivery, syscalls);

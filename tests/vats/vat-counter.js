@@ -35,5 +35,10 @@ export function buildRootObject(vatPowers, vatParameters, baggage) {
     exit(why) {
       vatPowers.exitVat(why);
     },
+    // A failure whose reason holds an object and a promise made in this very delivery, which the
+    // kernel rolls back.
+    exitHoldingNewThings() {
+      vatPowers.exitVatWithFailure(harden({ thing: Far('thing', {}), promise: new Promise(() => {}) }));
+    },
   });
 }
