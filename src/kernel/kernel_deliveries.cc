@@ -326,8 +326,7 @@ Kernel::CrankResults Kernel::processUpgradeVat(const Json& item) {
     r.abort = true;
     r.consumeMessage = true;
     r.terminate.reset();
-    r.measureDirt = false;
-    r.meterID.clear();
+    r.measureDirt = false;  // r.meterID stays: a failed startVat's computrons are charged, as in SwingSet
     r.vatAdminMethargs = {"vatUpgradeCallback",
                           CapData{fmt::format(R"(#[{},false,{{"#error":"vat-upgrade failure","name":"Error"}}])", quoteJson(upgradeID)), {}}};
     return r;
