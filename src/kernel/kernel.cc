@@ -199,6 +199,13 @@ CrankSummary Kernel::processDeliveryMessage(const Json& item) {
     upcoming_.clear();  // the rollback may have un-queued items
     vatStarts_.clear();
     if (!r.didDelivery.empty()) warehouse_.evict(r.didDelivery);  // its heap is ahead of the store
+    // A create-vat or upgrade-vat event that failed is consumed, not retried: the references its
+    // vatParameters held, which the rollback gave back to it, go with it. (SwingSet leaks them.)
+    if (r.consumeMessage && item.contains("vatParameters")) {
+      std::optional<CapData> vp = CapData::fromJson(item["vatParameters"]);
+      SS_INSIST(vp, "malformed {} event: {}", item.value("type", "?"), toJson(item));
+      state_.decrementSlots(vp->slots);
+    }
     // An exit-with-failure reason can name objects or promises the vat made in the very delivery
     // just rolled back, which no longer exist. SwingSet then panics; a vat must not be able to
     // stop the kernel, so such a reason becomes a plain error.

@@ -25,6 +25,13 @@ export function buildRootObject() {
         return 'ok';
       });
     },
+    // A vat whose vatParameters hold an object of ours; resolves with 'ok' or the rejection.
+    async createHolding(name) {
+      const gift = Far('gift', {});
+      return E(svc)
+        .createVatByName(name, { name: `${name}-holding`, vatParameters: { start: 0, gift } })
+        .then(() => 'ok', reason => `rejected: ${reason}`);
+    },
     incrementAll() {
       return Promise.all(counters.map(r => E(r).increment()));
     },

@@ -1,0 +1,41 @@
+#!/usr/bin/env python3
+"""A createVat that fails (its buildRootObject throws) releases what its vatParameters held: the
+create-vat event is consumed and its delivery rolled back, and the object it carried is then held
+by nobody, as the kvStore's refcounts must say (SwingSet leaks that reference). The same object
+given to a vat that starts stays held by that vat's vatParameters.
+
+  failed_creation_test.py SWINGSET_BINARY TEST_BUNDLE_DIR
+"""
+import json
+import os
+import sys
+import tempfile
+
+from durability import refcount_problems, report, Session
+
+
+def main():
+    binary, bundles = sys.argv[1], sys.argv[2]
+    with tempfile.TemporaryDirectory(prefix='swingset-failed-creation-') as tmp:
+        config, state = os.path.join(tmp, 'config.json'), os.path.join(tmp, 'state')
+        bundle = lambda vat: {'bundleSpec': os.path.join(os.path.abspath(bundles), f'{vat}.bundle.json')}
+        with open(config, 'w') as f:
+            json.dump({'bootstrap': 'bootstrap', 'defaultManagerType': 'xsnap', 'pinBootstrapRoot': True,
+                       'bundles': {'counter': bundle('vat-counter'), 'broken': bundle('vat-broken-build')},
+                       'vats': {'bootstrap': bundle('vat-birth-bootstrap')}}, f)
+        s = Session(binary, state, open(os.path.join(tmp, 'host.log'), 'w'))
+        s.request('init', config=config, argv=[])
+        s.request('run')
+        broken = s.send('bootstrap', 'createHolding', ['broken'])
+        counter = s.send('bootstrap', 'createHolding', ['counter'])
+        s.close()
+        problems = refcount_problems(os.path.join(state, 'swingstore.sqlite'))
+        return report([
+            ('rejected' in broken.get('result', {}).get('body', ''), f'the broken vat\'s createVat rejects: {broken.get("result")}'),
+            (counter.get('result', {}).get('body') == '#"ok"', f'the counter is created: {counter.get("result")}'),
+            (problems == [], f'every refcount matches its holders: {problems}'),
+        ])
+
+
+if __name__ == '__main__':
+    sys.exit(main())
