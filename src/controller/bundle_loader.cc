@@ -1,7 +1,6 @@
 #include "controller/bundle_loader.h"
 #include "base/file.h"
 
-
 #include <fmt/format.h>
 
 #include "base/fd.h"

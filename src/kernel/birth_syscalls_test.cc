@@ -63,7 +63,6 @@ class BirthSyscallsTest : public TwoVatKernelTest {
     }
     return out;
   }
-
 };
 
 TEST_F(BirthSyscallsTest, AnswersAsTheCrankWouldThenHandsOver) {
