@@ -50,7 +50,8 @@ void Kernel::terminateVat(const std::string& vatID, bool reject, const CapData& 
 
 // One cleanup crank: phases in SwingSet's order, each stopping the crank when its budget is
 // spent. Exports are orphaned (their importers then see them dropped by GC), imports and
-// promises are released, then every other vNN.* key, the snapshots and the transcript go.
+// promises are released, then every other vNN.* key (vatParameters releasing what they hold), the
+// snapshots and the transcript go.
 // Returns true when nothing of the vat is left.
 bool Kernel::cleanupTerminatedVat(const std::string& vatID) {
   const CleanupBudget& budget = options_.cleanup;
@@ -76,6 +77,11 @@ bool Kernel::cleanupTerminatedVat(const std::string& vatID) {
     std::optional<std::string> k = kv.getNextKey(prefix);
     if (!k || !k->starts_with(prefix)) break;
     if (n == budget.kv) return false;
+    if (*k == prefix + "vatParameters") {  // what they held is released with them (SwingSet leaks it)
+      std::optional<CapData> vp = CapData::fromJson(parseJson(*kv.get(*k)).value_or(Json()));
+      SS_INSIST(vp, "{} is not capdata", *k);
+      state_.decrementSlots(vp->slots);
+    }
     kv.remove(*k);
   }
   if (!storage_.snapshots().deleteVatSnapshots(vatID, budget.snapshots).done) return false;

@@ -2,7 +2,8 @@
 """A createVat that fails (its buildRootObject throws) releases what its vatParameters held: the
 create-vat event is consumed and its delivery rolled back, and the object it carried is then held
 by nobody, as the kvStore's refcounts must say (SwingSet leaks that reference). The same object
-given to a vat that starts stays held by that vat's vatParameters.
+given to a vat that starts stays held by that vat's vatParameters, until that vat exits and its
+cleanup deletes them (SwingSet leaks that one too).
 
   failed_creation_test.py SWINGSET_BINARY TEST_BUNDLE_DIR
 """
@@ -28,12 +29,18 @@ def main():
         s.request('run')
         broken = s.send('bootstrap', 'createHolding', ['broken'])
         counter = s.send('bootstrap', 'createHolding', ['counter'])
+        db = os.path.join(state, 'swingstore.sqlite')
+        problems = refcount_problems(db)
+        s.send('counter-holding', 'exit', ['done'])
+        gone = s.send('counter-holding', 'increment', [], allow_error=True)
         s.close()
-        problems = refcount_problems(os.path.join(state, 'swingstore.sqlite'))
+        after_exit = refcount_problems(db)
         return report([
             ('rejected' in broken.get('result', {}).get('body', ''), f'the broken vat\'s createVat rejects: {broken.get("result")}'),
             (counter.get('result', {}).get('body') == '#"ok"', f'the counter is created: {counter.get("result")}'),
             (problems == [], f'every refcount matches its holders: {problems}'),
+            (gone.get('ok') is False, f'the counter exits: {gone.get("error")}'),
+            (after_exit == [], f'and after its cleanup: {after_exit}'),
         ])
 
 
