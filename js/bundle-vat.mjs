@@ -23,7 +23,8 @@ if (!entry || !out) {
 }
 const write = bundle => {
   if (out === '-') {
-    process.stdout.write(JSON.stringify(bundle)); // synchronous for pipes on Linux
+    // A pipe's writes may be asynchronous: nothing below calls process.exit(), so Node drains it.
+    process.stdout.write(JSON.stringify(bundle));
     return;
   }
   fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
@@ -31,28 +32,28 @@ const write = bundle => {
 };
 if (inPlace) {
   write(await bundleSource(path.resolve(entry), { format: 'endoZipBase64' }));
-  process.exit(0);
-}
-const here = path.dirname(fileURLToPath(import.meta.url));
-const srcDir = path.dirname(path.resolve(entry));
-const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'swingset-vat-'));
-try {
-  fs.cpSync(srcDir, stage, {
-    recursive: true,
-    filter: src => !/(^|\/)(node_modules|\.git)$/.test(src),
-  });
-  if (!fs.existsSync(path.join(stage, 'package.json'))) {
-    fs.writeFileSync(path.join(stage, 'package.json'), JSON.stringify({
-      name: 'swingset-vat', version: '0.0.0', type: 'module',
-      dependencies: { '@endo/far': '*', '@agoric/vat-data': '*' },
-    }));
+} else {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const srcDir = path.dirname(path.resolve(entry));
+  const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'swingset-vat-'));
+  try {
+    fs.cpSync(srcDir, stage, {
+      recursive: true,
+      filter: src => !/(^|\/)(node_modules|\.git)$/.test(src),
+    });
+    if (!fs.existsSync(path.join(stage, 'package.json'))) {
+      fs.writeFileSync(path.join(stage, 'package.json'), JSON.stringify({
+        name: 'swingset-vat', version: '0.0.0', type: 'module',
+        dependencies: { '@endo/far': '*', '@agoric/vat-data': '*' },
+      }));
+    }
+    fs.rmSync(path.join(stage, 'node_modules'), { recursive: true, force: true });
+    fs.symlinkSync(path.join(here, 'node_modules'), path.join(stage, 'node_modules'));
+    write(await bundleSource(path.join(stage, path.basename(entry)), { format: 'endoZipBase64' }));
+  } catch (e) {
+    console.error(`bundle-vat: cannot bundle ${entry}: ${e.message}`);
+    process.exitCode = 1;
+  } finally {
+    fs.rmSync(stage, { recursive: true, force: true });
   }
-  fs.rmSync(path.join(stage, 'node_modules'), { recursive: true, force: true });
-  fs.symlinkSync(path.join(here, 'node_modules'), path.join(stage, 'node_modules'));
-  write(await bundleSource(path.join(stage, path.basename(entry)), { format: 'endoZipBase64' }));
-} catch (e) {
-  console.error(`bundle-vat: cannot bundle ${entry}: ${e.message}`);
-  process.exitCode = 1;
-} finally {
-  fs.rmSync(stage, { recursive: true, force: true });
 }

@@ -731,9 +731,13 @@ void VatWarehouse::maybeSaveSnapshot(const std::string& vatID, SyscallHandler& s
   if (!((!hasSnapshot(vatID) && entries >= options_.snapshotInitial) || entries >= options_.snapshotInterval)) return;
   XsnapWorker& worker = ensureOnline(vatID);
   // A bringOutYourDead first, as SwingSet does, to shake loose garbage before the forced GC of a
-  // snapshot. A vat's failure in it is not acted upon, and it costs no meter.
+  // snapshot. It costs no meter, and a vat error in it is not acted upon. Anything worse (a lost
+  // worker, or one killed for a meter limit) leaves a transcript entry replay cannot accept and
+  // no heap to snapshot: a panic, as in SwingSet, whose snapshot then fails on the dead worker.
   DeliveryResult r = deliverAndRecord(vatID, worker, R"(["bringOutYourDead"])", syscalls);
-  if (r.workerFailed()) panic(r.problem);
+  if (!r.ok() && r.status != DeliveryStatus::kVatError) {
+    panic(fmt::format("vat {}: the bringOutYourDead before its heap snapshot failed: {}", vatID, r.problem));
+  }
   if (auto it = online_.find(vatID); it != online_.end()) saveSnapshot(vatID, it->second.get());
 }
 
