@@ -10,7 +10,7 @@ import os
 import sys
 import tempfile
 
-from durability import dump, report, Session, write_rally_config
+from durability import dump, report, started_kernel, write_rally_config
 
 # (raw request line, what its error must say)
 BAD = [
@@ -32,11 +32,9 @@ BAD = [
 def main():
     binary, bundles = sys.argv[1], sys.argv[2]
     with tempfile.TemporaryDirectory(prefix='swingset-bad-requests-') as tmp:
-        config, state = os.path.join(tmp, 'config.json'), os.path.join(tmp, 'state')
+        config = os.path.join(tmp, 'config.json')
         write_rally_config(config, bundles)
-        s = Session(binary, state, open(os.path.join(tmp, 'host.log'), 'w'))
-        s.request('init', config=config, argv=[])
-        s.request('run')
+        s, state, _ = started_kernel(binary, tmp, config)
         s.send('bootstrap', 'rally', [2])
         before = dump(os.path.join(state, 'swingstore.sqlite'))
         checks = []

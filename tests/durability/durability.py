@@ -95,6 +95,17 @@ class Session:
         self.host.wait()
 
 
+def started_kernel(binary, tmp, config):
+    """A host on a new kernel in TMP/state made from `config` and bootstrapped (its log in
+    TMP/host.log); returns (session, state dir, log)."""
+    state = os.path.join(tmp, 'state')
+    log = open(os.path.join(tmp, 'host.log'), 'w')
+    s = Session(binary, state, log)
+    s.request('init', config=config, argv=[])
+    s.request('run')
+    return s, state, log
+
+
 def report(checks):
     """Prints each (ok, what) check and the closing count; returns the exit code."""
     failed = [what for ok, what in checks if not ok]

@@ -11,18 +11,15 @@ import os
 import sys
 import tempfile
 
-from durability import refcount_problems, report, Session, write_counters_config
+from durability import refcount_problems, report, Session, started_kernel, write_counters_config
 
 
 def main():
     binary, bundles = sys.argv[1], sys.argv[2]
     with tempfile.TemporaryDirectory(prefix='swingset-exit-reason-') as tmp:
-        config, state = os.path.join(tmp, 'config.json'), os.path.join(tmp, 'state')
+        config = os.path.join(tmp, 'config.json')
         write_counters_config(config, bundles)
-        log = open(os.path.join(tmp, 'host.log'), 'w')
-        s = Session(binary, state, log)
-        s.request('init', config=config, argv=[])
-        s.request('run')
+        s, state, log = started_kernel(binary, tmp, config)
         s.send('bootstrap', 'create', [2])  # counter0 from 0, counter1 from 1000
         exited = s.send('counter0', 'exitHoldingNewThings', [], allow_error=True)
         after = s.send('bootstrap', 'increment', [0], allow_error=True)

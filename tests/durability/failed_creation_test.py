@@ -12,21 +12,19 @@ import os
 import sys
 import tempfile
 
-from durability import refcount_problems, report, Session
+from durability import refcount_problems, report, started_kernel
 
 
 def main():
     binary, bundles = sys.argv[1], sys.argv[2]
     with tempfile.TemporaryDirectory(prefix='swingset-failed-creation-') as tmp:
-        config, state = os.path.join(tmp, 'config.json'), os.path.join(tmp, 'state')
+        config = os.path.join(tmp, 'config.json')
         bundle = lambda vat: {'bundleSpec': os.path.join(os.path.abspath(bundles), f'{vat}.bundle.json')}
         with open(config, 'w') as f:
             json.dump({'bootstrap': 'bootstrap', 'defaultManagerType': 'xsnap', 'pinBootstrapRoot': True,
                        'bundles': {'counter': bundle('vat-counter'), 'broken': bundle('vat-broken-build')},
                        'vats': {'bootstrap': bundle('vat-birth-bootstrap')}}, f)
-        s = Session(binary, state, open(os.path.join(tmp, 'host.log'), 'w'))
-        s.request('init', config=config, argv=[])
-        s.request('run')
+        s, state, _ = started_kernel(binary, tmp, config)
         broken = s.send('bootstrap', 'createHolding', ['broken'])
         counter = s.send('bootstrap', 'createHolding', ['counter'])
         db = os.path.join(state, 'swingstore.sqlite')

@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 
-from durability import dump, report, Session, write_counters_config, write_rally_config
+from durability import dump, report, Session, started_kernel, write_counters_config, write_rally_config
 
 
 def worker_pids(session, vat_name):
@@ -28,11 +28,9 @@ def worker_pids(session, vat_name):
 
 def between_deliveries(binary, bundles):
     with tempfile.TemporaryDirectory(prefix='swingset-death-') as tmp:
-        config, state = os.path.join(tmp, 'config.json'), os.path.join(tmp, 'state')
+        config = os.path.join(tmp, 'config.json')
         write_rally_config(config, bundles)
-        s = Session(binary, state, open(os.path.join(tmp, 'host.log'), 'w'))
-        s.request('init', config=config, argv=[])
-        s.request('run')
+        s, state, _ = started_kernel(binary, tmp, config)
         before = s.send('bootstrap', 'rally', [5])['stats']['workerSpawns']
         pids = worker_pids(s, 'bob')
         for pid in pids:
@@ -52,12 +50,9 @@ def between_deliveries(binary, bundles):
 
 def mid_delivery(binary, bundles):
     with tempfile.TemporaryDirectory(prefix='swingset-death-') as tmp:
-        config, state = os.path.join(tmp, 'config.json'), os.path.join(tmp, 'state')
+        config = os.path.join(tmp, 'config.json')
         write_counters_config(config, bundles)
-        log = open(os.path.join(tmp, 'host.log'), 'w')
-        s = Session(binary, state, log)
-        s.request('init', config=config, argv=[])
-        s.request('run')
+        s, state, log = started_kernel(binary, tmp, config)
         s.send('bootstrap', 'create', [1])  # counter0, counting from 0
         s.send('counter0', 'increment', [])
         s.send('counter0', 'increment', [])
