@@ -86,12 +86,14 @@ class Controller {
   // Writes a self-contained archive of one vat to `out` (format and model:
   // src/controller/vat_archive.h) without starting its worker or changing any state. `vat` names
   // it as for queueToVatRoot. ConfigError, with no file written, if there is no such live vat or
-  // it cannot move (it holds a device node, or has not started).
-  void exportVat(const std::string& vat, const std::filesystem::path& out);
+  // it cannot move (it holds a device node, or has not started). Returns the payload's sha256.
+  std::string exportVat(const std::string& vat, const std::filesystem::path& out);
   // Installs the archive at `archive` as a new dynamic vat, named `name` or, if "", as it was.
-  // ConfigError, with nothing changed, if the file is damaged or altered, the name is taken, or
-  // this kernel runs other worker bundles. Durable after commit(), like any change.
-  ImportedVat importVat(const std::filesystem::path& archive, const std::string& name = "");
+  // ConfigError, with nothing changed, if the file is damaged, its payload's sha256 is not
+  // `expectedSha256` (when given: what exportVat returned), the name is taken, or this kernel
+  // runs other worker bundles. Durable after commit(), like any change.
+  ImportedVat importVat(const std::filesystem::path& archive, const std::string& name = "",
+                        const std::string& expectedSha256 = "");
   std::string activityHash();
   uint64_t crankNumber();
   ControllerStats stats();

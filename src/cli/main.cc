@@ -58,7 +58,7 @@ Json describeResult(Controller& c, const std::string& kpid) {
 
 // Arguments of export-vat and import-vat.
 struct ArchiveArgs {
-  std::string vat, out, archive, name;
+  std::string vat, out, archive, name, expectSha256;
 };
 
 int runCommand(CLI::App& app, const ControllerOptions& runtime, const std::string& state, const std::string& config,
@@ -104,13 +104,13 @@ int runCommand(CLI::App& app, const ControllerOptions& runtime, const std::strin
     return 0;
   }
   if (app.got_subcommand("export-vat")) {
-    c->exportVat(archive.vat, archive.out);
+    std::string sha256 = c->exportVat(archive.vat, archive.out);
     c->shutdown();
-    printJson(Json::object({{"ok", true}, {"vat", archive.vat}, {"archive", archive.out}}));
+    printJson(Json::object({{"ok", true}, {"vat", archive.vat}, {"archive", archive.out}, {"sha256", sha256}}));
     return 0;
   }
   if (app.got_subcommand("import-vat")) {
-    ImportedVat v = c->importVat(archive.archive, archive.name);
+    ImportedVat v = c->importVat(archive.archive, archive.name, archive.expectSha256);
     c->commit();
     c->shutdown();
     printJson(Json::object({{"ok", true}, {"vatID", v.vatID}, {"name", v.name}, {"root", v.rootKref}}));
@@ -166,6 +166,8 @@ int main(int argc, char** argv) {
   importCmd->add_option("--state", state, "state directory")->required();
   importCmd->add_option("archive", archive.archive, "archive file written by export-vat")->required();
   importCmd->add_option("--name", archive.name, "name it NAME instead of its archived name");
+  importCmd->add_option("--expect-sha256", archive.expectSha256,
+                        "refuse the archive unless its payload's sha256 is this (what export-vat printed)");
   auto* status = app.add_subcommand("status", "print the committed activity hash and crank number (starts no vat)");
   status->add_option("--state", state, "state directory")->required();
   auto* host = app.add_subcommand("host", "serve the JSON-lines host protocol on stdin/stdout");

@@ -372,18 +372,20 @@ std::string Controller::validateAndInstallBundle(const std::string& bundleJson, 
   return *id;
 }
 
-void Controller::exportVat(const std::string& vat, const fs::path& out) {
+std::string Controller::exportVat(const std::string& vat, const fs::path& out) {
   impl_->store->kernelStorage().requireNotBroken();
   impl_->kernel->flushSnapshots();  // the span may already name a snapshot still being compressed
   VatArchive archive = exportVatArchive(impl_->store->kernelStorage(), impl_->kernel->state(), impl_->vatIDFor(vat));
-  if (std::string error = writeFileAtomically(out, encodeVatArchive(archive)); !error.empty()) throw ConfigError(error);
+  std::string payloadSha256;
+  if (std::string error = writeFileAtomically(out, encodeVatArchive(archive, &payloadSha256)); !error.empty()) throw ConfigError(error);
+  return payloadSha256;
 }
 
-ImportedVat Controller::importVat(const fs::path& archive, const std::string& name) {
+ImportedVat Controller::importVat(const fs::path& archive, const std::string& name, const std::string& expectedSha256) {
   impl_->store->kernelStorage().requireNotBroken();
   std::optional<std::string> bytes = readFile(archive);
   if (!bytes) throw ConfigError(fmt::format("cannot read {}", archive.string()));
-  VatArchive decoded = decodeVatArchive(*bytes, archive.string());
+  VatArchive decoded = decodeVatArchive(*bytes, archive.string(), expectedSha256);
   return importVatArchive(impl_->store->kernelStorage(), *impl_->kernel, impl_->packages, decoded, name, archive.string());
 }
 

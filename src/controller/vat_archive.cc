@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <map>
 #include <set>
 
@@ -150,6 +151,7 @@ void decodeManifest(const Json& j, VatArchive& a, const std::string& file) {
   };
   check("name", [](const Json& v) { return v.is_string(); }, "a string");
   check("meterID", [](const Json& v) { return v.is_string(); }, "a string");
+  check("liveSlotsVatID", [](const Json& v) { return v.is_string() && parseVatID(v.get<std::string>()); }, "a vat ID");
   for (const char* key : {"critical", "enablePipelining", "enableSetup", "enableDisavow", "useTranscript"}) {
     check(key, [](const Json& v) { return v.is_boolean(); }, "a boolean");
   }
@@ -165,13 +167,25 @@ void decodeManifest(const Json& j, VatArchive& a, const std::string& file) {
     Fields s(m.get("snapshot"), "manifest.snapshot", file);
     a.snapshot = SnapStore::CompressedSnapshot{
         {s.num("snapPos"), s.str("hash"), s.num("uncompressedSize"), s.num("compressedSize")}, ""};
+    // deflate expands at most ~1032:1; a larger claim would only make inflate() allocate it.
+    if (a.snapshot->info.uncompressedSize / 1032 > a.snapshot->info.compressedSize + 1) {
+      s.fail("uncompressedSize", "is more than deflate can expand compressedSize to");
+    }
   }
   const Json& clist = m.get("clist");
   if (!clist.is_array()) m.fail("clist", "is not an array");
   std::set<std::string> seen;
   for (size_t i = 0; i < clist.size(); i++) {
     a.clist.push_back(decodeRef(clist[i], i, file));
-    if (!seen.insert(a.clist.back().vref.str()).second) m.fail("clist", "lists " + a.clist.back().vref.str() + " twice");
+    const VatSlot& v = a.clist.back().vref;
+    if (!seen.insert(v.str()).second) m.fail("clist", "lists " + v.str() + " twice");
+    // The kernel allocates the vat's next imports from nextImportIDs: none may be taken already.
+    uint64_t next = v.isObject() ? a.nextImportIDs.object : v.isPromise() ? a.nextImportIDs.promise : a.nextImportIDs.device;
+    uint64_t n = 0;
+    std::string_view digits = std::string_view(v.str()).substr(2);
+    if (!v.allocatedByVat && (std::from_chars(digits.data(), digits.data() + digits.size(), n).ptr != digits.data() + digits.size() || n >= next)) {
+      m.fail("clist", fmt::format("has import {}, not below nextImportIDs ({})", v.str(), next));
+    }
   }
   if (a.vatParameters) {
     for (const std::string& s : a.vatParameters->slots) {
@@ -347,7 +361,7 @@ VatArchive exportVatArchive(KernelStorage& storage, KernelState& state, const st
   return a;
 }
 
-std::string encodeVatArchive(const VatArchive& a) {
+std::string encodeVatArchive(const VatArchive& a, std::string* payloadSha256) {
   std::string payload;
   auto part = [&](const std::string& name, const std::string& bytes) {
     payload += encodeNetstring(name);
@@ -363,12 +377,13 @@ std::string encodeVatArchive(const VatArchive& a) {
     vatstore.push_back(v);
   }
   part("vatstore", netstrings(vatstore));
-  Json header = Json::object(
-      {{"format", kFormat}, {"version", kVersion}, {"payloadBytes", payload.size()}, {"payloadSha256", sha256Hex(payload)}});
+  std::string hash = sha256Hex(payload);
+  Json header = Json::object({{"format", kFormat}, {"version", kVersion}, {"payloadBytes", payload.size()}, {"payloadSha256", hash}});
+  if (payloadSha256) *payloadSha256 = hash;
   return toJson(header) + "\n" + payload;
 }
 
-VatArchive decodeVatArchive(std::string_view bytes, const std::string& file) {
+VatArchive decodeVatArchive(std::string_view bytes, const std::string& file, const std::string& expectedSha256) {
   size_t nl = bytes.substr(0, kMaxHeaderBytes).find('\n');
   std::optional<Json> header = nl == std::string_view::npos ? std::nullopt : parseJson(bytes.substr(0, nl));
   auto field = [&](const char* name) { return header->contains(name) ? (*header)[name] : Json(); };
@@ -394,6 +409,10 @@ VatArchive decodeVatArchive(std::string_view bytes, const std::string& file) {
   if (actual != claimed) {
     throw ConfigError(fmt::format("{}: the payload's sha256 is {}, the header says {}: the archive was damaged or altered",
                                   file, actual, claimed));
+  }
+  if (!expectedSha256.empty() && actual != expectedSha256) {
+    throw ConfigError(fmt::format("{}: the payload's sha256 is {}, not the expected {}: this is not the archive export-vat wrote",
+                                  file, actual, expectedSha256));
   }
 
   std::map<std::string, std::string> parts = splitParts(payload, file);
@@ -423,6 +442,9 @@ ImportedVat importVatArchive(KernelStorage& storage, Kernel& kernel, const Worke
   if (!name.empty() && (name.size() > 199 || !std::all_of(name.begin(), name.end(), nameChar))) {
     throw ConfigError(fmt::format("vat name '{}' is not 1-199 of A-Z a-z 0-9 . _ -", name));
   }
+  if (parseVatID(name)) {  // the CLI looks names up before vat IDs: it would hide that vat
+    throw ConfigError(fmt::format("vat name '{}' is a vat ID: name the vat otherwise (--name)", name));
+  }
   if (!name.empty() && (state.vatIDForName(name) || !state.dynamicVatIDsNamed(name).empty())) {
     throw ConfigError(fmt::format("{}: this kernel already has a vat named '{}' (import it under another with --name)", file, name));
   }
@@ -442,6 +464,8 @@ ImportedVat importVatArchive(KernelStorage& storage, Kernel& kernel, const Worke
     state.addDynamicVat(vatID);
     Json options = a.options;
     if (!name.empty()) options["name"] = name;
+    // Its transcript replays only if liveslots is rebuilt under the vatID it was built with.
+    if (!options.contains("liveSlotsVatID")) options["liveSlotsVatID"] = a.vatID;
     VatState vat(state, vatID);
     vat.initialize(toJson(Json::object({{"bundleID", a.bundleID}})), toJson(options));
     vat.setNextImportIDs(a.nextImportIDs);

@@ -84,10 +84,13 @@ struct VatArchive {
 // terminated, not started yet, holding a device node, or its bundle is missing.
 VatArchive exportVatArchive(KernelStorage& storage, KernelState& state, const std::string& vatID);
 
-std::string encodeVatArchive(const VatArchive& archive);
+// The archive's bytes; `payloadSha256`, if given, gets the hash its header carries.
+std::string encodeVatArchive(const VatArchive& archive, std::string* payloadSha256 = nullptr);
 // Parses an archive's bytes and checks each part against the manifest (bundle ID, span hash,
-// snapshot hash and position). ConfigError naming `file` and what failed.
-VatArchive decodeVatArchive(std::string_view bytes, const std::string& file);
+// snapshot hash and position). ConfigError naming `file` and what failed. The header's hash
+// catches damage, not a deliberate edit (anyone can re-seal an archive): `expectedSha256`, if not
+// empty, binds it to the payload hash export-vat printed, passed on by a channel the user trusts.
+VatArchive decodeVatArchive(std::string_view bytes, const std::string& file, const std::string& expectedSha256 = "");
 
 // Installs a decoded archive as a new dynamic vat named `name` (its own name if ""), in one store
 // crank. First checks, writing nothing, that the name is free and that this kernel runs the same

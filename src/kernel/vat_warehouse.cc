@@ -199,6 +199,7 @@ XsnapOptions VatWarehouse::workerOptions(const std::string& vatID, const Json& o
   xo.executable = packages_.xsnapWorker;
   xo.vatID = vatID;
   xo.name = options.value("name", vatID);
+  xo.liveSlotsVatID = options.value("liveSlotsVatID", "");
   xo.hangTimeout = options_.hangTimeout;
   xo.console = options_.console;
   if (options.contains("meterID")) xo.computeLimit = 100'000'000;  // SwingSet's per-delivery limit

@@ -275,7 +275,8 @@ DeliveryResult XsnapWorker::loadSupervisor(const WorkerPackages& packages) {
 }
 
 DeliveryResult XsnapWorker::setBundle(std::string_view vatBundleJson, std::string_view liveSlotsOptionsJson) {
-  std::string cmd = fmt::format("[\"setBundle\",{},{},{}]", nlohmann::json(options_.vatID).dump(),
+  const std::string& builtAs = options_.liveSlotsVatID.empty() ? options_.vatID : options_.liveSlotsVatID;
+  std::string cmd = fmt::format("[\"setBundle\",{},{},{}]", nlohmann::json(builtAs).dump(),
                                 vatBundleJson, liveSlotsOptionsJson);
   CommandResult r = issueCommand(cmd);
   DeliveryResult out;

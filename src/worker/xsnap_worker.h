@@ -26,6 +26,9 @@ struct XsnapOptions {
   std::filesystem::path executable;
   std::string vatID;                         // argv[1] is "<vatID>:<name>", as in SwingSet
   std::string name;                          // for console lines and error messages
+  // The vatID liveslots is built with (setBundle), which it puts in the error IDs it makes. Empty:
+  // `vatID`. Only an imported vat has another: the one its transcript was made under.
+  std::string liveSlotsVatID;
   std::optional<uint64_t> computeLimit;      // `-l N`: metered (dynamic) vats only
   std::chrono::milliseconds hangTimeout{0};  // silence longer than this kills it; 0 = never
   ConsoleSink* console = nullptr;            // not owned, outlives the worker; null drops output

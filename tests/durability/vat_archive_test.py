@@ -74,11 +74,14 @@ def main():
             last = s.send('counter', 'increment', [])
         s.send('counter', 'watchFriend', [])  # awaits a promise `other` decides and never settles
         s.send('bootstrap', 'createCounter', ['c1', 'counter', 100])
-        for _ in range(3):
+        for _ in range(2):
             dynamic = s.send('bootstrap', 'incrementDynamic', ['c1'])
+        failed = s.request('send', target={'vat': 'c1'}, method='fail', args={'body': '#[]', 'slots': []})
         s.close()
+        check(failed.get('status') == 'rejected' and 'error:liveSlots:' in failed['result']['body'],
+              f'c1 rejected a result with an Error (an errorId naming its vatID): {failed.get("result")}')
         check(thing['result']['slots'] and last['result']['body'] == f'#{INCREMENTS}' and
-              dynamic['result']['body'] == '#103', f'kernel A: the counter reached {INCREMENTS}, c1 103')
+              dynamic['result']['body'] == '#102', f'kernel A: the counter reached {INCREMENTS}, c1 102')
         counter_a = kv(a, 'vat.name.counter')
         c1_a = json.loads(kv(a, 'vat.dynamicIDs'))[0]
         con = sqlite3.connect(db_a)
@@ -98,7 +101,9 @@ def main():
         counter_vat, c1_vat, c1_by_id = (os.path.join(tmp, n) for n in ('counter.vat', 'c1.vat', 'c1-by-id.vat'))
         before_a = dump(db_a)
         rc, out = cli('export-vat', '--state', a, 'counter', counter_vat)
-        check(rc == 0 and out.get('ok'), f'export-vat counter: {out}')
+        counter_sha256 = out.get('sha256')
+        check(rc == 0 and out.get('ok') and counter_sha256 == hashlib.sha256(
+            open(counter_vat, 'rb').read().split(b'\n', 1)[1]).hexdigest(), f'export-vat counter prints its payload sha256: {out}')
         rc, out = cli('export-vat', '--state', a, 'c1', c1_vat)
         check(rc == 0, f'export-vat of the dynamic vat c1 by name: {out}')
         rc, out = cli('export-vat', '--state', a, c1_a, c1_by_id)
@@ -136,26 +141,44 @@ def main():
         check(rc == 1 and 'truncated' in out.get('error', '') and dump(db_b) == before_b,
               f'a truncated archive is refused: {out.get("error")}')
 
-        # Re-sealed (its hash recomputed), with an option of the wrong type: refused, not a panic later.
-        parts, payload = [], original[header_end + 1:]
-        while payload:
-            colon = payload.index(b':')
-            n = int(payload[:colon])
-            parts.append(payload[colon + 1:colon + 1 + n])
-            payload = payload[colon + 2 + n:]
-        manifest = json.loads(parts[1])
-        manifest['options']['name'] = 5
-        parts[1] = json.dumps(manifest, separators=(',', ':')).encode()
-        payload = b''.join(b'%d:%s,' % (len(p), p) for p in parts)
-        header = json.loads(original[:header_end])
-        header.update(payloadBytes=len(payload), payloadSha256=hashlib.sha256(payload).hexdigest())
-        with open(tampered, 'wb') as f:
-            f.write(json.dumps(header, separators=(',', ':')).encode() + b'\n' + payload)
-        rc, out = cli('import-vat', '--state', b, tampered)
-        check(rc == 1 and 'manifest.options.name is not a string' in out.get('error', '') and dump(db_b) == before_b,
-              f'a re-sealed archive whose options.name is 5 is refused: {out.get("error")}')
+        def reseal(edit):
+            """The archive with its manifest edited and its hash recomputed, as anyone can."""
+            parts, payload = [], original[header_end + 1:]
+            while payload:
+                colon = payload.index(b':')
+                n = int(payload[:colon])
+                parts.append(payload[colon + 1:colon + 1 + n])
+                payload = payload[colon + 2 + n:]
+            manifest = json.loads(parts[1])
+            edit(manifest)
+            parts[1] = json.dumps(manifest, separators=(',', ':')).encode()
+            payload = b''.join(b'%d:%s,' % (len(p), p) for p in parts)
+            header = json.loads(original[:header_end])
+            header.update(payloadBytes=len(payload), payloadSha256=hashlib.sha256(payload).hexdigest())
+            with open(tampered, 'wb') as f:
+                f.write(json.dumps(header, separators=(',', ':')).encode() + b'\n' + payload)
 
-        rc, out = cli('import-vat', '--state', b, counter_vat)
+        # Re-sealed with values that would panic the kernel later: refused at import.
+        edits = (('options.name is 5', lambda m: m['options'].update(name=5), 'manifest.options.name is not a string'),
+                 ('nextImportIDs.o is 50, an import the c-list has', lambda m: m['nextImportIDs'].update(o=50),
+                  'not below nextImportIDs'),
+                 ('the snapshot claims 1 TB', lambda m: m['snapshot'].update(uncompressedSize=10**12), 'uncompressedSize'))
+        for what, edit, error in edits:
+            reseal(edit)
+            rc, out = cli('import-vat', '--state', b, tampered)
+            check(rc == 1 and error in out.get('error', '') and dump(db_b) == before_b,
+                  f'a re-sealed archive whose {what} is refused: {out.get("error")}')
+        # A re-sealed archive whose values are plausible passes the header's hash: only the payload
+        # hash export-vat printed, given to import-vat, tells it from the original.
+        reseal(lambda m: m['options'].update(enableSetup=True))
+        rc, out = cli('import-vat', '--state', b, '--expect-sha256', counter_sha256, tampered)
+        check(rc == 1 and 'not the expected' in out.get('error', '') and dump(db_b) == before_b,
+              f'a plausible re-sealed archive is refused against the sha256 export-vat printed: {out.get("error")}')
+        rc, out = cli('import-vat', '--state', b, '--name', 'v1', counter_vat)
+        check(rc == 1 and 'is a vat ID' in out.get('error', '') and dump(db_b) == before_b,
+              f'a name that is a vat ID is refused: {out.get("error")}')
+
+        rc, out = cli('import-vat', '--state', b, '--expect-sha256', counter_sha256, counter_vat)
         counter_b = out.get('vatID')
         check(rc == 0 and out.get('name') == 'counter' and counter_b in json.loads(kv(b, 'vat.dynamicIDs')),
               f'import-vat: a new dynamic vat in B: {out}')
@@ -186,7 +209,8 @@ def main():
         rc, out = cli('import-vat', '--state', b, c1_vat)
         check(rc == 0 and out.get('name') == 'c1', f'import-vat of the dynamic vat c1: {out}')
         rc, out = cli('send', '--state', b, 'c1', 'increment')
-        check(rc == 0 and out.get('value') == 104, f'B: c1 goes on from 103: {out.get("value")}')
+        check(rc == 0 and out.get('value') == 103,
+              f'B: c1, rebuilt from its bundle under its old vatID, replays its failure and goes on from 102: {out}')
         rc, out = cli('send', '--state', b, 'counter', 'increment')
         check(rc == 0 and out.get('value') == INCREMENTS + 2, f'B: the counter, once more: {out.get("value")}')
         check(refcount_problems(db_b) == [], f'kernel B refcounts at the end: {refcount_problems(db_b)}')

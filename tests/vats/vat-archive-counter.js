@@ -59,5 +59,10 @@ export function buildRootObject(_vatPowers, vatParameters, baggage) {
     hang() {
       return new Promise(() => {});
     },
+    // Rejects its result with an Error, whose errorId liveslots makes from the vatID it was built
+    // with: a vat rebuilt from its bundle elsewhere must be built with the same one to replay.
+    fail() {
+      throw Error('failed on purpose');
+    },
   });
 }
