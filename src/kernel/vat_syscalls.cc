@@ -1,5 +1,7 @@
 #include "kernel/vat_syscalls.h"
 
+#include <algorithm>
+
 #include "base/panic.h"
 #include "kernel/kernel.h"
 
@@ -162,7 +164,11 @@ std::string VatSyscalls::resolve(const Json& s) {
     std::optional<std::string> kpid = kref(r[0]);
     if (!kpid) return fault("");
     KernelSlot kp = *KernelSlot::parse(*kpid);
-    // JS 0.33 panics the kernel here; a vat's mistake should cost only the vat.
+    // JS 0.33 panics the kernel here, and on a promise listed twice (its second resolution finds
+    // it settled); a vat's mistake should cost only the vat.
+    if (std::any_of(resolutions.begin(), resolutions.end(), [&](const Resolution& x) { return x.kpid == *kpid; })) {
+      return fault(fmt::format("resolve lists {} twice", vpid->str()));
+    }
     if (state_.promiseState(kp) != PromiseState::kUnresolved) {
       return fault(fmt::format("resolve of {} ({}), which is already settled", vpid->str(), *kpid));
     }
@@ -227,6 +233,12 @@ std::string VatSyscalls::gc(const std::string& kind, const Json& s) {
     bool reachable = vat_.reachableFlag(*k);
     if ((kind == "retireImports" || kind == "retireExports") && reachable) {
       return fault(fmt::format("{} of {}, which is still reachable", kind, v->str()));
+    }
+    // Checked against the c-list as it is before any entry is applied: a vref listed twice would
+    // be deleted twice. JS rejects a second retire (its entry is gone) and panics on a second
+    // abandon; both cost only the vat here. A second drop is harmless, as in JS.
+    if (kind != "dropImports" && std::any_of(entries.begin(), entries.end(), [&](const auto& e) { return e.first == *k; })) {
+      return fault(fmt::format("{} lists {} twice", kind, v->str()));
     }
     entries.emplace_back(*k, v->str());
   }

@@ -13,6 +13,7 @@
 namespace swingset {
 namespace {
 
+constexpr const char* kOk = R"(["ok",null])";
 constexpr const char* kIllegal = R"(["error","syscall translation error: prepare to die"])";
 
 class VatSyscallsTest : public TwoVatKernelTest {
@@ -54,6 +55,36 @@ TEST_F(VatSyscallsTest, RetiringAReachableImportIsTheVatsFault) {
   VatSlot vref = VatState(kernel_.state(), "v1").mapKernelSlotToVatSlot(ko.str());
   EXPECT_EQ(call(fmt::format(R"(["retireImports",["{}"]])", vref.str())), kIllegal);
   EXPECT_NE(sys_.illegal().find("still reachable"), std::string::npos) << sys_.illegal();
+}
+
+// Every entry is checked before any is applied, so a vref listed twice would be deleted twice:
+// that must be the vat's fault, with nothing applied, not a kernel panic.
+TEST_F(VatSyscallsTest, RetiringAnImportListedTwiceIsTheVatsFault) {
+  KernelSlot ko = kernel_.state().addKernelObject("v2");
+  VatSlot vref = VatState(kernel_.state(), "v1").mapKernelSlotToVatSlot(ko.str());
+  EXPECT_EQ(call(fmt::format(R"(["dropImports",["{0}","{0}"]])", vref.str())), kOk);  // harmless, as in JS
+  EXPECT_EQ(call(fmt::format(R"(["retireImports",["{0}","{0}"]])", vref.str())), kIllegal);
+  EXPECT_NE(sys_.illegal().find("lists " + vref.str() + " twice"), std::string::npos) << sys_.illegal();
+  EXPECT_EQ(VatState(kernel_.state(), "v1").krefForVref(vref.str()), ko.str());
+}
+
+TEST_F(VatSyscallsTest, AbandoningAnExportListedTwiceIsTheVatsFault) {
+  std::optional<std::string> ko = VatState(kernel_.state(), "v1").mapVatSlotToKernelSlot(*VatSlot::parse("o+5"));
+  ASSERT_TRUE(ko);
+  EXPECT_EQ(call(R"(["abandonExports",["o+5","o+5"]])"), kIllegal);
+  EXPECT_NE(sys_.illegal().find("lists o+5 twice"), std::string::npos) << sys_.illegal();
+  EXPECT_EQ(VatState(kernel_.state(), "v1").krefForVref("o+5"), *ko);
+}
+
+TEST_F(VatSyscallsTest, ResolvingAPromiseTwiceInOneSyscallIsTheVatsFault) {
+  KernelSlot kp = kernel_.state().addKernelPromise();
+  kernel_.state().setDecider(kp, "v1");
+  VatSlot vpid = VatState(kernel_.state(), "v1").mapKernelSlotToVatSlot(kp.str());
+  EXPECT_EQ(call(fmt::format(R"(["resolve",[["{0}",false,{{"body":"#1","slots":[]}}],["{0}",false,{{"body":"#2","slots":[]}}]]])",
+                             vpid.str())),
+            kIllegal);
+  EXPECT_NE(sys_.illegal().find("twice"), std::string::npos) << sys_.illegal();
+  EXPECT_EQ(kernel_.state().promiseState(kp), PromiseState::kUnresolved);
 }
 
 TEST_F(VatSyscallsTest, ExportingADeviceNodeIsTheVatsFault) {
