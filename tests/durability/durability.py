@@ -127,7 +127,7 @@ def dump(db_path):
 
 def refcount_problems(db_path):
     """Recomputes every object's and promise's refcount from its holders (importing c-list
-    entries, pins, vatParameters, queued messages and notifies, promise queues, resolution data;
+    entries, device c-list entries, pins, vatParameters, queued messages and notifies, promise queues, resolution data;
     reference/refs-and-clists.md section 4) and lists each stored count that differs. The host's
     interest in a result promise it asked for is never released, so a promise may count one more.
     A c-list entry may outlive its object while a retireImport for it is pending."""
@@ -157,6 +157,8 @@ def refcount_problems(db_path):
             elif v[2:].startswith('o-'):  # an exporter's own entry does not count
                 recognizable[kref] += 1
                 reachable[kref] += v[0] == 'R'
+        elif m := re.fullmatch(r'd\d+\.c\.(k[op]\d+)', k):  # a device holds what it was given for good
+            hold(m.group(1))
         elif re.fullmatch(r'v\d+\.vatParameters', k):
             for s in json.loads(v)['slots']:
                 hold(s)

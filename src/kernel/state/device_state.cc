@@ -25,6 +25,9 @@ std::string DeviceState::mapKernelSlotToDeviceSlot(const std::string& kref) {
   std::string devref = fmt::format("{}-{}", static_cast<char>(k->type), n);
   kv_.set(key("c." + kref), devref);
   kv_.set(key("c." + devref), kref);
+  // As in SwingSet: a device never drops what it was given (devices do no GC), so its c-list
+  // entry holds the object reachable, and a promise, for good.
+  kernel_.incrementRefCount(kref);
   return devref;
 }
 

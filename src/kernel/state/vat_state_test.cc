@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "kernel/state/device_state.h"
 #include "store/swing_store.h"
 
 namespace swingset {
@@ -34,6 +35,21 @@ TEST_F(VatStateTest, ImportGetsOneVrefPerKrefAndCountsIt) {
   EXPECT_EQ(importer.krefForVref("o-50"), ko.str());
   EXPECT_EQ(kernel_.objectRefCount(ko), (RefCount{1, 1}));
   EXPECT_EQ(kernel_.kv().get(importer.vatID() + ".c." + ko.str()), "R o-50");
+}
+
+// A device never drops what it was given, so its c-list entry holds the object (and a promise)
+// for good, once however often it is given again, as in SwingSet's deviceKeeper.
+TEST_F(VatStateTest, ADeviceHoldsWhatItWasGiven) {
+  VatState exporter = newVat();
+  KernelSlot ko = kernel_.addKernelObject(exporter.vatID());
+  KernelSlot kp = kernel_.addKernelPromise();
+  DeviceState device(kernel_, "d7");
+  device.initialize(R"({"bundleID":"b1-x"})", "{}");
+  EXPECT_EQ(device.mapKernelSlotToDeviceSlot(ko.str()), "o-10");
+  EXPECT_EQ(device.mapKernelSlotToDeviceSlot(ko.str()), "o-10");
+  EXPECT_EQ(device.mapKernelSlotToDeviceSlot(kp.str()), "p-30");
+  EXPECT_EQ(kernel_.objectRefCount(ko), (RefCount{1, 1}));
+  EXPECT_EQ(kernel_.kv().get(kp.str() + ".refCount"), "1");
 }
 
 TEST_F(VatStateTest, ExportAllocatesAKernelObjectWithoutCountingIt) {
