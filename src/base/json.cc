@@ -67,7 +67,7 @@ class FastParser {
   }
 
  private:
-  static constexpr int kMaxDepth = 512;
+  static constexpr int kMaxDepth = kMaxJsonDepth;
 
   void skipSpace() {
     while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
@@ -316,9 +316,34 @@ void dump(std::string& out, const Json& value) {
 
 bool parseJsonFast(std::string_view text, Json& out) { return FastParser(text).parse(out); }
 
+namespace {
+
+// Whether brackets outside strings nest deeper than `limit` (the text need not be valid JSON).
+bool nestsDeeperThan(std::string_view text, int limit) {
+  int depth = 0;
+  bool inString = false;
+  for (size_t i = 0; i < text.size(); i++) {
+    char c = text[i];
+    if (inString) {
+      if (c == '\\') i++;
+      else if (c == '"') inString = false;
+    } else if (c == '"') {
+      inString = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return true;
+    } else if (c == ']' || c == '}') {
+      depth--;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 std::optional<Json> parseJson(std::string_view text) {
   Json j;
   if (parseJsonFast(text, j)) return j;
+  if (nestsDeeperThan(text, kMaxJsonDepth)) return std::nullopt;
   j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return std::nullopt;
   return j;

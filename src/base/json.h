@@ -12,8 +12,12 @@ namespace swingset {
 
 using Json = nlohmann::ordered_json;
 
-// nullopt if `text` is not one whole JSON value. Always nlohmann's answer; most text is read by
-// a faster parser that hands anything unusual to nlohmann.
+// nullopt if `text` is not one whole JSON value, or nests arrays and objects deeper than
+// kMaxJsonDepth. Otherwise always nlohmann's answer; most text is read by a faster parser that
+// hands anything unusual to nlohmann. The depth limit keeps every recursive walk of a Json
+// (printing, copying, comparing) far from the end of the stack, whatever a worker or host sends:
+// nothing we read nests so deep (capdata bodies are strings).
+constexpr int kMaxJsonDepth = 512;
 std::optional<Json> parseJson(std::string_view text);
 // That faster parser alone (for its test): false when it leaves `text` to nlohmann.
 bool parseJsonFast(std::string_view text, Json& out);

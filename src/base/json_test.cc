@@ -140,9 +140,13 @@ TEST(JsonTest, CornerCases) {
   EXPECT_FALSE(parseJson("\"\\ud800\""));
   EXPECT_FALSE(parseJson("1e400"));
   EXPECT_EQ(toJson(*parseJson("[1.5,18446744073709551616]")), "[1.5,1.8446744073709552e+19]");
-  std::string deep(100000, '[');
-  deep += std::string(100000, ']');
-  EXPECT_TRUE(parseJson(deep));  // past the fast parser's depth: nlohmann's, which does not recurse
+  auto nested = [](int depth) { return std::string(depth, '[') + "\"]]\"" + std::string(depth, ']'); };
+  EXPECT_TRUE(parseJson(nested(kMaxJsonDepth)));
+  // Deeper: refused, so no printing or copying of it can run out of stack (nlohmann's parser
+  // would read it, as it does not recurse).
+  EXPECT_FALSE(parseJson(nested(kMaxJsonDepth + 1)));
+  EXPECT_FALSE(parseJson(nested(100000)));
+  EXPECT_EQ(toJson(*parseJson("[" + nested(kMaxJsonDepth - 1) + ",1e0]")).size(), 2 * kMaxJsonDepth + 8);
 }
 
 }  // namespace

@@ -87,6 +87,13 @@ TEST_F(VatSyscallsTest, ResolvingAPromiseTwiceInOneSyscallIsTheVatsFault) {
   EXPECT_EQ(kernel_.state().promiseState(kp), PromiseState::kUnresolved);
 }
 
+// Printing it in the error would recurse once per level: it is refused as it is read.
+TEST_F(VatSyscallsTest, ASyscallNestedTooDeepIsTheVatsFault) {
+  std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  EXPECT_EQ(call(R"(["exit",true,)" + deep + "]"), kIllegal);
+  EXPECT_NE(sys_.illegal().find("not a VatSyscallObject"), std::string::npos) << sys_.illegal();
+}
+
 TEST_F(VatSyscallsTest, ExportingADeviceNodeIsTheVatsFault) {
   EXPECT_EQ(call(R"(["send","o+0",{"methargs":{"body":"#[\"m\",[\"$0\"]]","slots":["d+1"]},"result":null}])"), kIllegal);
   EXPECT_NE(sys_.illegal().find("device"), std::string::npos) << sys_.illegal();
