@@ -352,9 +352,13 @@ Kernel::CrankResults Kernel::processUpgradeVat(const Json& item) {
     }
   }
   // Non-durable exports die with the heap (o+N and virtual o+vN/M; durable o+dN/M survive), but
-  // the root object o+0 is remade by the new buildRootObject.
-  for (const auto& [vref, kref] : vat.clistEntries("o+")) {
-    if (vref != "o+0" && !vref.starts_with("o+d")) vat.orphanExport(kref, vref);
+  // the root object o+0 is remade by the new buildRootObject. Read by prefix, as JS's
+  // enumerateNonDurableObjectExports does, so an upgrade never reads the durable exports, which
+  // pile up over a vat's whole history.
+  for (char first : std::string_view("0123456789v")) {
+    for (const auto& [vref, kref] : vat.clistEntries(std::string("o+") + first)) {
+      if (vref != "o+0") vat.orphanExport(kref, vref);
+    }
   }
 
   uint64_t newIncarnation = warehouse_.beginNewIncarnation(vatID);
