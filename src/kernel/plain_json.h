@@ -40,8 +40,9 @@ EncodedPlain encodePlainArgs(const Json& array);
 // kMaxPlainDepth. A repeated `$i` without an interface takes the first one given for that slot.
 DecodedPlain decodeToPlain(std::string_view capdataJson);
 
-// Bounds the recursion on vat-supplied bodies.
-inline constexpr int kMaxPlainDepth = 1000;
+// Bounds the recursion on vat-supplied bodies; below kMaxJsonDepth, so a body that parses at all
+// gets this error, which says what is wrong, rather than "not JSON".
+inline constexpr int kMaxPlainDepth = 500;
 
 // `d` as JS's Number.prototype.toString writes it (JSON.stringify's format). `d` must be finite.
 std::string jsNumberString(double d);
