@@ -1,6 +1,6 @@
 #include "kernel/vat_syscalls.h"
 
-#include <algorithm>
+#include <unordered_set>
 
 #include "base/panic.h"
 #include "kernel/kernel.h"
@@ -157,6 +157,7 @@ std::string VatSyscalls::resolve(const Json& s) {
     CapData data;
   };
   std::vector<Resolution> resolutions;
+  std::unordered_set<std::string> listed;
   for (const Json& r : s[1]) {
     if (!r.is_array() || r.size() != 3 || !r[1].is_boolean()) return fault("malformed resolution");
     std::optional<VatSlot> vpid = vatSlot(r[0]);
@@ -166,9 +167,7 @@ std::string VatSyscalls::resolve(const Json& s) {
     KernelSlot kp = *KernelSlot::parse(*kpid);
     // JS 0.33 panics the kernel here, and on a promise listed twice (its second resolution finds
     // it settled); a vat's mistake should cost only the vat.
-    if (std::any_of(resolutions.begin(), resolutions.end(), [&](const Resolution& x) { return x.kpid == *kpid; })) {
-      return fault(fmt::format("resolve lists {} twice", vpid->str()));
-    }
+    if (!listed.insert(*kpid).second) return fault(fmt::format("resolve lists {} twice", vpid->str()));
     if (state_.promiseState(kp) != PromiseState::kUnresolved) {
       return fault(fmt::format("resolve of {} ({}), which is already settled", vpid->str(), *kpid));
     }
@@ -223,6 +222,7 @@ std::string VatSyscalls::gc(const std::string& kind, const Json& s) {
   if (s.size() != 2 || !s[1].is_array()) return fault(fmt::format("malformed {}", kind));
   bool wantExport = kind == "retireExports" || kind == "abandonExports";
   std::vector<std::pair<std::string, std::string>> entries;  // (kref, vref), checked first
+  std::unordered_set<std::string> listed;
   for (const Json& j : s[1]) {
     std::optional<VatSlot> v = vatSlot(j);
     if (!v || !v->isObject() || v->allocatedByVat != wantExport) {
@@ -237,9 +237,7 @@ std::string VatSyscalls::gc(const std::string& kind, const Json& s) {
     // Checked against the c-list as it is before any entry is applied: a vref listed twice would
     // be deleted twice. JS rejects a second retire (its entry is gone) and panics on a second
     // abandon; both cost only the vat here. A second drop is harmless, as in JS.
-    if (kind != "dropImports" && std::any_of(entries.begin(), entries.end(), [&](const auto& e) { return e.first == *k; })) {
-      return fault(fmt::format("{} lists {} twice", kind, v->str()));
-    }
+    if (kind != "dropImports" && !listed.insert(*k).second) return fault(fmt::format("{} lists {} twice", kind, v->str()));
     entries.emplace_back(*k, v->str());
   }
   for (const auto& [k, v] : entries) {
