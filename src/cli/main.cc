@@ -175,12 +175,16 @@ int main(int argc, char** argv) {
   // Runtime knobs of the vat warehouse, for the commands that run vats.
   ControllerOptions runtime;
   bool noRestart = false, noBearAhead = false;
+  uint64_t hangMs = 0;
   for (CLI::App* cmd : {run, sendCmd, host}) {
     cmd->add_option("--max-vats-online", runtime.maxVatsOnline, "workers alive at once (default 50; LRU goes offline)");
     cmd->add_flag("--no-restart-worker-on-snapshot", noRestart,
                   "keep the worker that wrote a heap snapshot instead of restarting it from the snapshot");
     cmd->add_flag("--replay-console", runtime.replayConsole, "print vat console output again while replaying");
     cmd->add_flag("--no-bear-ahead", noBearAhead, "start each new vat only in its own crank (no startVat ahead of it)");
+    cmd->add_option("--worker-hang-timeout", hangMs,
+                    "ms a worker may stay silent in a delivery before it is killed: a kernel panic naming the vat, "
+                    "nothing committed (default 0: wait forever, as SwingSet)");
   }
   try {
     app.parse(argc, argv);
@@ -191,6 +195,7 @@ int main(int argc, char** argv) {
   // The only catches: turn errors into the documented exit codes.
   runtime.restartWorkerOnSnapshot = !noRestart;
   runtime.bearAhead = !noBearAhead;
+  runtime.workerHangTimeout = std::chrono::milliseconds(hangMs);
   try {
     if (app.got_subcommand("host")) return runHost(state, runtime);
     return runCommand(app, runtime, state, config, argvJson, send, bundle, archive);

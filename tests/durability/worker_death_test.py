@@ -6,6 +6,7 @@
   heap state intact and the vat is not terminated.
 - In the middle of a delivery (a runaway loop, so the moment is certain), it is a kernel panic, as
   in SwingSet: nothing is committed, and a new host finds the vat alive with its state.
+- A worker silent longer than --worker-hang-timeout in a delivery is killed: the same panic.
 
   worker_death_test.py SWINGSET_BINARY TEST_BUNDLE_DIR
 """
@@ -17,7 +18,7 @@ import tempfile
 import threading
 import time
 
-from durability import dump, report, Session, started_kernel, write_counters_config, write_rally_config
+from durability import dump, last_json, report, Session, started_kernel, write_counters_config, write_rally_config
 
 
 def worker_pids(session, vat_name):
@@ -88,9 +89,33 @@ def mid_delivery(binary, bundles):
         ]
 
 
+def hung(binary, bundles):
+    """A runaway loop with --worker-hang-timeout: the worker is killed, the kernel panics naming
+    the vat, and nothing is committed."""
+    with tempfile.TemporaryDirectory(prefix='swingset-death-') as tmp:
+        config = os.path.join(tmp, 'config.json')
+        write_counters_config(config, bundles)
+        s, state, _ = started_kernel(binary, tmp, config)
+        s.send('bootstrap', 'create', [1])
+        s.close()
+        committed = dump(os.path.join(state, 'swingstore.sqlite'))
+        p = subprocess.run([binary, 'send', '--state', state, '--worker-hang-timeout', '1000', 'counter0', 'spin'],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
+        out = last_json(p.stdout)
+        after = dump(os.path.join(state, 'swingstore.sqlite'))
+        again = subprocess.run([binary, 'send', '--state', state, 'counter0', 'increment'],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
+        return [
+            (p.returncode == 2 and out.get('fatal') and 'counter0' in out.get('error', '') and 'hung' in out.get('error', ''),
+             f'a worker silent past --worker-hang-timeout is killed, a kernel panic naming the vat (exit {p.returncode}): {out}'),
+            (after == committed, 'the hung crank committed nothing'),
+            (last_json(again.stdout).get('value') == 1, f'the next run finds the counter alive: {again.stdout.strip()}'),
+        ]
+
+
 def main():
     binary, bundles = sys.argv[1], sys.argv[2]
-    return report(between_deliveries(binary, bundles) + mid_delivery(binary, bundles))
+    return report(between_deliveries(binary, bundles) + mid_delivery(binary, bundles) + hung(binary, bundles))
 
 
 if __name__ == '__main__':
