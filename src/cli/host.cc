@@ -16,9 +16,10 @@ namespace swingset {
 namespace {
 
 // `obj[key]` as a string, "" when absent; another type is the driver's error, named.
+// Every string field the protocol has is required.
 std::string stringField(const Json& obj, const char* key) {
   auto it = obj.find(key);
-  if (it == obj.end()) return "";
+  if (it == obj.end()) throw ConfigError(fmt::format("request needs the string field '{}'", key));
   if (!it->is_string()) throw ConfigError(fmt::format("request field '{}' must be a string, not {}", key, toJson(*it)));
   return it->get<std::string>();
 }

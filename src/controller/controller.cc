@@ -104,7 +104,9 @@ struct Controller::Impl {
     return *VatState(kernel->state(), vatID).mapVatSlotToKernelSlot(*root);
   }
 
-  void initialize(const Config& config, const std::string& argvJson);
+  void initialize(const Config& config, const Json& argv);  // argv: an array
+  // Queues a host message, once the target and the slots are known to exist.
+  std::optional<std::string> queue(const std::string& kref, const std::string& method, const CapData& args, bool noResult);
 };
 
 Controller::Controller(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -139,6 +141,12 @@ std::unique_ptr<Controller> Controller::open(const fs::path& stateDir, Controlle
 
 std::unique_ptr<Controller> Controller::initialize(const fs::path& stateDir, const Config& config,
                                                    const std::string& argvJson, ControllerOptions options) {
+  // Refused before a file exists: SwingSet's loadSwingsetConfigFile requires a bootstrap vat.
+  if (config.bootstrap.empty()) {
+    throw ConfigError(fmt::format("{}: bootstrap: required (no designated bootstrap vat)", config.file.string()));
+  }
+  std::optional<Json> argv = parseJson(argvJson);
+  if (!argv || !argv->is_array()) throw ConfigError(fmt::format("argv must be a JSON array, not {}", argvJson));
   bool createdDir = !fs::exists(stateDir);
   auto impl = std::make_unique<Impl>();
   impl->stateDir = stateDir;
@@ -154,7 +162,7 @@ std::unique_ptr<Controller> Controller::initialize(const fs::path& stateDir, con
   }
   try {
     impl->start();
-    impl->initialize(config, argvJson);
+    impl->initialize(config, *argv);
     // The kernel was made before initialize() wrote its options (snapshotInitial, ...): make it
     // again from the store, as the next open would. Nothing has run yet; all it did is in the kv.
     impl->vatAdminDevice.reset();
@@ -177,7 +185,7 @@ std::unique_ptr<Controller> Controller::initialize(const fs::path& stateDir, con
   return std::unique_ptr<Controller>(new Controller(std::move(impl)));
 }
 
-void Controller::Impl::initialize(const Config& config, const std::string& argvJson) {
+void Controller::Impl::initialize(const Config& config, const Json& argv) {
   KernelStorage& storage = store->kernelStorage();
   KernelState& state = kernel->state();
   KVStore& kv = storage.kv();
@@ -233,8 +241,6 @@ void Controller::Impl::initialize(const Config& config, const std::string& argvJ
   kv.set("kernel.snapshotInterval", std::to_string(config.snapshotInterval));
   for (const auto& [name, id] : namedIDs) kv.set("namedBundleID." + name, id);
 
-  std::optional<Json> argv = parseJson(argvJson);
-  if (!argv || !argv->is_array()) throw ConfigError("--argv must be a JSON array");
   for (const StaticVat& sv : vats) {
     const VatConfig& v = *sv.config;
     std::string vatID = state.allocateVatID();
@@ -255,7 +261,7 @@ void Controller::Impl::initialize(const Config& config, const std::string& argvJ
     VatState(state, vatID).initialize(toJson(Json::object({{"bundleID", sv.bundleID}})), toJson(options));
     storage.transcripts().initTranscript(vatID);
     Json parameters = parseJson(v.parametersJson).value_or(Json::object());
-    if (v.name == config.bootstrap && !argv->empty()) parameters["argv"] = *argv;
+    if (v.name == config.bootstrap && !argv.empty()) parameters["argv"] = argv;
     Json startVat = Json::object();
     startVat["type"] = "startVat";
     startVat["vatID"] = vatID;
@@ -297,9 +303,9 @@ void Controller::Impl::initialize(const Config& config, const std::string& argvJ
   storage.endCrank();
 }
 
-std::optional<std::string> Controller::queueToKref(const std::string& kref, const std::string& method,
-                                                   const std::string& argsCapData, bool noResult) {
-  // Checked here, at the host's edge: a body the target vat cannot read would terminate it.
+namespace {
+// The host's arguments, checked at its edge: a body the target vat cannot read would terminate it.
+CapData hostArgs(const std::string& argsCapData) {
   std::optional<Json> j = parseJson(argsCapData);
   std::optional<CapData> args = j ? CapData::fromJson(*j) : std::nullopt;
   std::optional<Json> values = args ? smallcapsValue(*args) : std::nullopt;
@@ -308,25 +314,38 @@ std::optional<std::string> Controller::queueToKref(const std::string& kref, cons
   if (!slotReferencesValid(*values, args->slots.size())) {
     throw ConfigError(fmt::format("arguments have a slot reference that is malformed or past their {} slots: {}", args->slots.size(), shown));
   }
+  return std::move(*args);
+}
+}  // namespace
+
+std::optional<std::string> Controller::Impl::queue(const std::string& kref, const std::string& method,
+                                                   const CapData& args, bool noResult) {
   std::optional<KernelSlot> target = KernelSlot::parse(kref);
-  KernelState& state = impl_->kernel->state();
+  KernelState& state = kernel->state();
   if (!target || (target->isObject() ? !state.objectExists(*target) : !target->isPromise() || !state.promiseExists(*target))) {
     throw ConfigError(fmt::format("no such object or promise: {}", kref));
   }
-  for (const std::string& s : args->slots) {
+  for (const std::string& s : args.slots) {
     std::optional<KernelSlot> k = KernelSlot::parse(s);
     if (!k || k->isDevice() || (k->isObject() ? !state.objectExists(*k) : !state.promiseExists(*k))) {
       throw ConfigError(fmt::format("argument slot {} is not a kernel object or promise", s));
     }
   }
-  std::optional<std::string> kpid = impl_->kernel->queueToKref(kref, method, *args, "ignore", noResult);
+  std::optional<std::string> kpid = kernel->queueToKref(kref, method, args, "ignore", noResult);
   if (kpid) state.incrementRefCount(*kpid);  // the host's interest
   return kpid;
 }
 
+std::optional<std::string> Controller::queueToKref(const std::string& kref, const std::string& method,
+                                                   const std::string& argsCapData, bool noResult) {
+  return impl_->queue(kref, method, hostArgs(argsCapData), noResult);
+}
+
 std::optional<std::string> Controller::queueToVatRoot(const std::string& vatName, const std::string& method,
                                                       const std::string& argsCapData, bool noResult) {
-  return queueToKref(impl_->rootKref(impl_->vatIDFor(vatName)), method, argsCapData, noResult);
+  // The arguments first: a refused request must not even mark the root reachable (rootKref()).
+  CapData args = hostArgs(argsCapData);
+  return impl_->queue(impl_->rootKref(impl_->vatIDFor(vatName)), method, args, noResult);
 }
 
 RunResult Controller::run(std::optional<uint64_t> maxCranks) {
@@ -362,6 +381,8 @@ std::string Controller::validateAndInstallBundle(const std::string& bundleJson, 
   std::string error;
   std::optional<std::string> id = computeBundleID(bundleJson, error);
   if (!id) throw ConfigError(fmt::format("invalid bundle: {}", error));
+  // As SwingSet's checkBundle: only endoZipBase64 bundles can be installed.
+  if (!id->starts_with("b1-")) throw ConfigError(fmt::format("invalid bundle: not endoZipBase64 (its ID would be {})", *id));
   if (!expectedID.empty() && *id != expectedID) {
     throw ConfigError(fmt::format("bundle ID mismatch: expected {}, the bundle is {}", expectedID, *id));
   }

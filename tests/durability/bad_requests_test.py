@@ -10,7 +10,7 @@ import os
 import sys
 import tempfile
 
-from durability import dump, report, started_kernel, write_rally_config
+from durability import Session, dump, report, started_kernel, write_rally_config
 
 # (raw request line, what its error must say)
 BAD = [
@@ -25,6 +25,8 @@ BAD = [
     ('{"op": "send", "target": {"vat": "nobody"}, "method": "count"}', "unknown vat 'nobody'"),
     ('{"op": "send", "target": {"vat": "bob"}, "method": "count", "args": {"body": "#[", "slots": []}}', 'capdata'),
     ('{"op": "installBundle", "bundle": {"path": "x"}}', "field 'bundle' must be a string"),
+    ('{"op": "installBundle"}', "needs the string field 'bundle'"),
+    ('{"op": "send", "target": {"vat": "bob"}}', "needs the string field 'method'"),
     ('{"op": "open"}', 'already open'),
 ]
 
@@ -38,7 +40,12 @@ def main():
         s.send('bootstrap', 'rally', [2])
         before = dump(os.path.join(state, 'swingstore.sqlite'))
         checks = []
-        for raw, said in BAD:
+        # A bundle of a format SwingSet's checkBundle refuses (ours would give it a b0- ID).
+        nested = os.path.join(tmp, 'nested.bundle.json')
+        with open(nested, 'w') as f:
+            json.dump({'moduleFormat': 'nestedEvaluate', 'source': '() => 1', 'sourceMap': ''}, f)
+        bad = BAD + [(json.dumps({'op': 'installBundle', 'bundle': nested}), 'not endoZipBase64')]
+        for raw, said in bad:
             try:
                 s.host.proc.stdin.write(raw + '\n')
                 s.host.proc.stdin.flush()
@@ -54,6 +61,22 @@ def main():
         checks.append((json.loads(body[1:]) == {'pings': 2, 'inOrder': True},
                        f'the kernel works afterwards: {count.get("result")}'))
         s.close()
+
+        # A config without a bootstrap vat is refused at init, naming the field, and leaves no store.
+        no_boot = os.path.join(tmp, 'no-bootstrap.json')
+        with open(config) as f:
+            cfg = json.load(f)
+        del cfg['bootstrap']
+        with open(no_boot, 'w') as f:
+            json.dump(cfg, f)
+        state2 = os.path.join(tmp, 'state2')
+        s2 = Session(binary, state2, open(os.path.join(tmp, 'host2.log'), 'w'))
+        reply = s2.request('init', allow_error=True, config=no_boot, argv=[])
+        error = reply.get('error', '')
+        checks.append((reply.get('ok') is False and 'bootstrap: required' in error and 'fatal' not in reply,
+                       f'init without a bootstrap vat: refused, not fatal ({error})'))
+        checks.append((not os.path.exists(os.path.join(state2, 'swingstore.sqlite')), 'and it made no store'))
+        s2.close()
         return report(checks)
 
 
