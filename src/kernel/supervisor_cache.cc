@@ -22,11 +22,17 @@ std::unique_ptr<SnapshotBuffer> SupervisorCache::read() const {
   size_t eol = bytes ? bytes->find('\n') : std::string::npos;
   if (eol == std::string::npos) return nullptr;
   std::optional<Json> header = parseJson(std::string_view(*bytes).substr(0, eol));
-  if (!header || !header->is_object() || header->value("key", "") != key_ || !(*header)["hash"].is_string() ||
-      !(*header)["size"].is_number_unsigned()) {
+  // Anything unexpected in the header means a damaged or foreign file: build the heap again.
+  constexpr uint64_t kMaxHeap = 1ull << 30;  // a supervisor heap is ~8 MB
+  auto field = [&](const char* k) { return header->is_object() && header->contains(k) ? &(*header)[k] : nullptr; };
+  const Json* key = header ? field("key") : nullptr;
+  const Json* hash = header ? field("hash") : nullptr;
+  const Json* size = header ? field("size") : nullptr;
+  if (!key || !key->is_string() || *key != key_ || !hash || !hash->is_string() || !size || !size->is_number_unsigned() ||
+      size->get<uint64_t>() > kMaxHeap) {
     return nullptr;
   }
-  SnapStore::CompressedSnapshot c{{0, (*header)["hash"], (*header)["size"], bytes->size() - eol - 1}, bytes->substr(eol + 1)};
+  SnapStore::CompressedSnapshot c{{0, *hash, *size, bytes->size() - eol - 1}, bytes->substr(eol + 1)};
   auto heap = std::make_unique<SnapshotBuffer>();
   try {
     heap->refill(c.info.uncompressedSize, [&](char* raw) { SnapStore::inflateInto(c, "the supervisor cache", raw); });

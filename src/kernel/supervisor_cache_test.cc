@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "base/file.h"
+#include "base/json.h"
 #include "base/sha.h"
 #include "support/test_support.h"
 
@@ -60,6 +61,25 @@ TEST_F(SupervisorCacheTest, ADamagedFileIsIgnoredAndReplaced) {
   cache.write(heap_, sha256Hex("not these bytes"));  // a heap that does not match its hash
   EXPECT_EQ(cache.read(), nullptr);
   cache.write(heap_, sha256Hex(heapBytes_));
+  EXPECT_NE(cache.read(), nullptr);
+}
+
+TEST_F(SupervisorCacheTest, AHeaderOfTheWrongShapeIsIgnored) {
+  SupervisorCache cache(file(), packages_);
+  cache.write(heap_, sha256Hex(heapBytes_));
+  std::string bytes = *readFile(file());
+  std::string body = bytes.substr(bytes.find('\n'));
+  Json header = *parseJson(bytes.substr(0, bytes.find('\n')));
+  for (auto [field, value] : {std::pair<const char*, Json>{"key", 1}, {"hash", Json::array()}, {"size", -1},
+                              {"size", 1ull << 40}, {"key", nullptr}}) {
+    Json h = header;
+    h[field] = value;
+    ASSERT_EQ(writeFileAtomically(file(), toJson(h) + body), "");
+    EXPECT_EQ(cache.read(), nullptr) << field << " = " << toJson(value);
+  }
+  ASSERT_EQ(writeFileAtomically(file(), "[1]" + body), "");
+  EXPECT_EQ(cache.read(), nullptr);
+  ASSERT_EQ(writeFileAtomically(file(), toJson(header) + body), "");
   EXPECT_NE(cache.read(), nullptr);
 }
 
