@@ -27,18 +27,17 @@ std::optional<std::string> smallcapsStringAt(const Json& a, size_t i) {
   return s;
 }
 
-// Argument `i`, if it is a non-negative bigint ("+123") that fits 64 bits.
-std::optional<uint64_t> smallcapsNatAt(const Json& a, size_t i) {
+// Argument `i`, if it is a non-negative bigint ("+123", canonical), as its digits. Any size, as
+// SwingSet's meters, up to a bound no meter needs.
+std::optional<std::string> smallcapsNatAt(const Json& a, size_t i) {
+  constexpr size_t kMaxDigits = 1000;
   if (i >= a.size() || !a[i].is_string()) return std::nullopt;
-  std::string s = a[i].get<std::string>();
-  if (s.size() < 2 || s.size() > 20 || s[0] != '+' || s.find_first_not_of("0123456789", 1) != std::string::npos) {
+  const std::string& s = a[i].get_ref<const std::string&>();
+  if (s.size() < 2 || s.size() > kMaxDigits + 1 || s[0] != '+' || s.find_first_not_of("0123456789", 1) != std::string::npos ||
+      (s.size() > 2 && s[1] == '0')) {
     return std::nullopt;
   }
-  try {
-    return std::stoull(s.substr(1));
-  } catch (const std::out_of_range&) {
-    return std::nullopt;
-  }
+  return s.substr(1);
 }
 
 }  // namespace
@@ -148,11 +147,11 @@ DeviceResult VatAdminDevice::meterMethod(const std::string& method, const Json& 
   KernelState& k = kernel_.state();
   auto natArg = [&](size_t i) { return smallcapsNatAt(a, i); };
   if (method == "createMeter") {
-    std::optional<uint64_t> remaining = natArg(0), threshold = natArg(1);
+    std::optional<std::string> remaining = natArg(0), threshold = natArg(1);
     if (!remaining || !threshold) return error("createMeter() takes (remaining, threshold) as non-negative bigints");
     return value(quoteJson(k.allocateMeter(*remaining, *threshold)));
   }
-  if (method == "createUnlimitedMeter") return value(quoteJson(k.allocateMeter(std::nullopt, 0)));
+  if (method == "createUnlimitedMeter") return value(quoteJson(k.allocateMeter(std::nullopt, "0")));
   std::optional<std::string> meterID = smallcapsStringAt(a, 0);
   if (method == "addMeterRemaining" || method == "setMeterThreshold" || method == "getMeter") {
     if (!meterID || !k.meterExists(*meterID)) return error(fmt::format("{}(): unknown meter {}", method, meterID.value_or("?")));
@@ -163,7 +162,7 @@ DeviceResult VatAdminDevice::meterMethod(const std::string& method, const Json& 
     return value(fmt::format("{{\"remaining\":{},\"threshold\":\"+{}\"}}", remaining, m.threshold));
   }
   if (method == "addMeterRemaining" || method == "setMeterThreshold") {
-    std::optional<uint64_t> n = natArg(1);
+    std::optional<std::string> n = natArg(1);
     if (!n) return error(fmt::format("{}() takes (meterID, non-negative bigint)", method));
     if (method == "addMeterRemaining") {
       k.addMeterRemaining(*meterID, *n);

@@ -224,7 +224,7 @@ CrankSummary Kernel::processDeliveryMessage(const Json& item) {
     SS_INSIST(vatAdmin, "vatAdminRootKref is not set");
     MeterReading m = state_.getMeter(r.meterID);
     queueToKref(*vatAdmin, "meterCrossedThreshold",
-                CapData{fmt::format("#[{},\"+{}\"]", quoteJson(r.meterID), m.remaining.value_or(0)), {}}, "logFailure");
+                CapData{fmt::format("#[{},\"+{}\"]", quoteJson(r.meterID), m.remaining.value_or("0")), {}}, "logFailure");
   }
   if (r.measureDirt && state_.vatIsAlive(r.didDelivery)) {
     VatState vat(state_, r.didDelivery);

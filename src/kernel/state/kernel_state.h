@@ -44,9 +44,10 @@ struct KernelPromise {
 };
 
 // A meter's state: remaining computrons (nullopt: unlimited) and the notification threshold.
+// Amounts are Nats of any size, as SwingSet's BigInts: decimal digits, no leading zeros.
 struct MeterReading {
-  std::optional<uint64_t> remaining;
-  uint64_t threshold = 0;
+  std::optional<std::string> remaining;
+  std::string threshold = "0";
 };
 
 // A message: methargs and an optional result kpid.
@@ -144,11 +145,12 @@ class KernelState {
   uint64_t acceptanceQueueLength();
 
   // --- meters (meter_state.cc); all but allocateMeter and meterExists panic on an unknown meter
-  std::string allocateMeter(std::optional<uint64_t> remaining, uint64_t threshold);
+  // Amounts as MeterReading holds them.
+  std::string allocateMeter(const std::optional<std::string>& remaining, const std::string& threshold);
   bool meterExists(const std::string& meterID);
   MeterReading getMeter(const std::string& meterID);
-  void addMeterRemaining(const std::string& meterID, uint64_t delta);
-  void setMeterThreshold(const std::string& meterID, uint64_t threshold);
+  void addMeterRemaining(const std::string& meterID, const std::string& delta);
+  void setMeterThreshold(const std::string& meterID, const std::string& threshold);
   bool checkMeter(const std::string& meterID, uint64_t spent);  // can it pay? (read-only)
   // Deducts (down to 0); true when this crossed below the threshold.
   bool deductMeter(const std::string& meterID, uint64_t spent);

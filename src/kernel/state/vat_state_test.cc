@@ -193,5 +193,36 @@ TEST_F(VatStateTest, RunQueueItemVatNamesTheVatAnItemGoesTo) {
   EXPECT_EQ(kernel_.runQueueItemVat(head), std::nullopt);  // no live owner
 }
 
+// Meters hold BigInts in SwingSet: no amount a vat can ask for may overflow and stop the kernel.
+TEST_F(VatStateTest, MeterAmountsHaveNoUpperBound) {
+  std::string m = kernel_.allocateMeter("18446744073709551615", "10");  // 2^64 - 1
+  kernel_.addMeterRemaining(m, "18446744073709551615");
+  EXPECT_EQ(kernel_.getMeter(m).remaining, "36893488147419103230");
+  EXPECT_TRUE(kernel_.checkMeter(m, UINT64_MAX));
+  EXPECT_FALSE(kernel_.deductMeter(m, UINT64_MAX));
+  EXPECT_EQ(kernel_.getMeter(m).remaining, "18446744073709551615");
+  kernel_.addMeterRemaining(m, "999999999999999999999999999999");
+  EXPECT_EQ(kernel_.getMeter(m).remaining, "1000000000018446744073709551614");
+  kernel_.setMeterThreshold(m, "1000000000018446744073709551610");
+  EXPECT_FALSE(kernel_.deductMeter(m, 3));  // ...611: not below the threshold yet
+  EXPECT_TRUE(kernel_.deductMeter(m, 2));   // ...609: crossed, once
+  EXPECT_FALSE(kernel_.deductMeter(m, 1));
+  EXPECT_EQ(kernel_.getMeter(m).remaining, "1000000000018446744073709551608");
+}
+
+TEST_F(VatStateTest, AMeterSpentPastZeroStopsAtZero) {
+  std::string m = kernel_.allocateMeter("100", "50");
+  EXPECT_FALSE(kernel_.checkMeter(m, 101));
+  EXPECT_TRUE(kernel_.checkMeter(m, 100));
+  EXPECT_TRUE(kernel_.deductMeter(m, 1000));
+  EXPECT_EQ(kernel_.getMeter(m).remaining, "0");
+  kernel_.addMeterRemaining(m, "7");
+  EXPECT_EQ(kernel_.getMeter(m).remaining, "7");
+  std::string unlimited = kernel_.allocateMeter(std::nullopt, "0");
+  kernel_.addMeterRemaining(unlimited, "5");
+  EXPECT_FALSE(kernel_.getMeter(unlimited).remaining);
+  EXPECT_TRUE(kernel_.checkMeter(unlimited, UINT64_MAX));
+}
+
 }  // namespace
 }  // namespace swingset
