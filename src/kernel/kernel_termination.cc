@@ -6,6 +6,7 @@
 // history never makes one huge crank.
 #include "base/panic.h"
 #include "kernel/kernel.h"
+#include "kernel/smallcaps.h"
 #include "kernel/state/vat_state.h"
 #include "store/snap_store.h"
 #include "store/transcript_store.h"
@@ -42,8 +43,10 @@ void Kernel::terminateVat(const std::string& vatID, bool reject, const CapData& 
   warehouse_.evict(vatID);
   if (critical) panic(fmt::format("critical vat {} failed: {}", vatID, info.body));
   if (std::optional<std::string> vatAdmin = state_.kv().get("vatAdminRootKref")) {
-    // vatTerminated(vatID, shouldReject, info): info's slots keep their indices.
-    CapData args{fmt::format("#[{},{},{}]", quoteJson(vatID), reject ? "true" : "false", info.body.substr(1)), info.slots};
+    // vatTerminated(vatID, shouldReject, info): info's slots keep their indices. As SwingSet's
+    // notifyTermination, info goes through the kernel's own marshal, which drops errorIds.
+    CapData reason = withoutErrorIds(info);
+    CapData args{fmt::format("#[{},{},{}]", quoteJson(vatID), reject ? "true" : "false", reason.body.substr(1)), reason.slots};
     queueToKref(*vatAdmin, "vatTerminated", args, "logFailure");
   }
 }

@@ -49,6 +49,26 @@ CapData subCapData(const Json& value, const CapData& whole) {
   return CapData{"#" + toJson(body), slots};
 }
 
+namespace {
+bool dropErrorIds(Json& v) {
+  bool dropped = false;
+  if (v.is_object()) {
+    if (v.contains("#error")) dropped = v.erase("errorId") > 0;
+    for (auto& [k, e] : v.items()) dropped = dropErrorIds(e) || dropped;
+  } else if (v.is_array()) {
+    for (Json& e : v) dropped = dropErrorIds(e) || dropped;
+  }
+  return dropped;
+}
+}  // namespace
+
+CapData withoutErrorIds(const CapData& c) {
+  std::optional<Json> v = smallcapsValue(c);
+  // Re-encoded only when there was one: JSON.stringify's text of every other body is kept as is.
+  if (!v || !dropErrorIds(*v)) return c;
+  return CapData{"#" + toJson(*v), c.slots};
+}
+
 bool slotReferencesValid(const Json& value, size_t slotCount) {
   if (value.is_string()) {
     const std::string& s = value.get_ref<const std::string&>();

@@ -17,6 +17,9 @@ CapData subCapData(const Json& value, const CapData& whole);
 // True when every slot reference in `value` ("$N…", "&N…") is well formed and names one of
 // `slotCount` slots: liveslots terminates a vat that receives one that does not.
 bool slotReferencesValid(const Json& value, size_t slotCount);
+// `c` as SwingSet's kser(kunser(c)) gives it back for error records: without their errorId (the
+// kernel's marshal does not tag errors). Anything else is returned as it was.
+CapData withoutErrorIds(const CapData& c);
 // A smallcaps string's plain text (undoing the `!` escape), or nullopt if it encodes something else.
 std::optional<std::string> smallcapsString(const Json& value);
 
