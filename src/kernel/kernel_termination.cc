@@ -35,6 +35,7 @@ void Kernel::terminateVat(const std::string& vatID, bool reject, const CapData& 
     fmt::print(stderr, "kernel: terminating vat {} ({}){}: {}\n", vatID, options.value("name", "?"),
                reject ? " with failure" : "", info.body);
     std::vector<std::string> decided = unresolvedPromisesDecidedBy(vatID);
+    warehouse_.storeNow(vatID);
     state_.markVatTerminated(vatID);
     storage_.snapshots().stopUsingLastSnapshot(vatID);
     storage_.transcripts().stopUsingTranscript(vatID);

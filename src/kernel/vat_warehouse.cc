@@ -183,6 +183,17 @@ bool VatWarehouse::isCurrent(const PendingSnapshot& p) {
   return kernel_.vatIsAlive(p.vatID) && storage_.transcripts().getCurrentSpanBounds(p.vatID).startPos == p.info.snapPos + 1;
 }
 
+void VatWarehouse::storeNow(const std::string& vatID) {
+  if (const PendingSnapshot* p = currentPending(vatID)) {
+    try {
+      storage_.snapshots().insertSnapshot(p->vatID, p->info, p->gzip.get());
+    } catch (const std::exception& e) {
+      storage_.markBroken(fmt::format("storing the heap snapshot of {}: {}", p->vatID, e.what()));
+      throw;
+    }
+  }
+}
+
 const VatWarehouse::PendingSnapshot* VatWarehouse::currentPending(const std::string& vatID) {
   for (auto it = pending_.rbegin(); it != pending_.rend(); ++it) {
     if (it->vatID == vatID) return isCurrent(*it) ? &*it : nullptr;
@@ -261,7 +272,8 @@ uint64_t VatWarehouse::beginNewIncarnation(const std::string& vatID) {
   evict(vatID);
   TranscriptStore& transcripts = storage_.transcripts();
   transcripts.addItem(vatID, R"({"d":["shutdown-worker"],"sc":[],"r":{"status":"ok"}})");
-  storage_.snapshots().stopUsingLastSnapshot(vatID);  // a pending one is stale from here on
+  storeNow(vatID);
+  storage_.snapshots().stopUsingLastSnapshot(vatID);
   transcripts.rolloverIncarnation(vatID);
   return transcripts.getCurrentSpanBounds(vatID).incarnation;
 }
@@ -747,6 +759,7 @@ void VatWarehouse::saveSnapshot(const std::string& vatID, XsnapWorker& worker) {
   auto buf = std::make_shared<SnapshotBuffer>();
   SavedSnapshot saved = worker.saveSnapshot(*buf);
   stats_.snapshotSaves++;
+  storeNow(vatID);  // the one before, if it is still being compressed (rare: 200 deliveries in between)
   TranscriptStore& transcripts = storage_.transcripts();
   SnapshotInfo info{transcripts.getCurrentSpanBounds(vatID).endPos, saved.hash, saved.size, 0};
   // Compressed on another thread, stored between cranks by flushSnapshots().

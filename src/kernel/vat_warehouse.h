@@ -102,6 +102,11 @@ class VatWarehouse {
   // Only between cranks: a crank rollback must never undo a snapshot row whose pending entry is
   // gone, while the transcript entries naming it (from an earlier crank) stay.
   void flushSnapshots(bool all = true);
+  // Stores the vat's current pending snapshot, if any, before its span stops being current
+  // (upgrade, termination, its next snapshot): the row must exist, as in SwingSet, however fast
+  // the gzip was. The entry stays: if this crank rolls back, the span is current again and a
+  // flush stores it; if not, it is stale by then and the flush drops it.
+  void storeNow(const std::string& vatID);
   std::vector<std::string> onlineVats() const;  // most recently used first
   const WarehouseStats& stats() const { return stats_; }
   void shutdown();
@@ -188,7 +193,7 @@ class VatWarehouse {
     std::string vatID;
     SnapshotInfo info;
     std::shared_ptr<SnapshotBuffer> raw;
-    std::future<std::string> gzip;
+    std::shared_future<std::string> gzip;  // shared: storeNow() and then a flush may both read it
   };
   bool isCurrent(const PendingSnapshot& p);
   const PendingSnapshot* currentPending(const std::string& vatID);
