@@ -112,6 +112,7 @@ class Kernel {
   CrankResults deliverAndLog(const std::string& vatID, const Json& vdo, bool measureDirt, uint64_t gcKrefs,
                              const std::string& meterID = "");
   std::string meterIDOf(const std::string& vatID);
+  Json workerOptions() const;  // vNN.options.workerOptions for a vat (or incarnation) made now
   void setVatParameters(const std::string& vatID, const CapData& vatParameters);
   std::vector<std::string> unresolvedPromisesDecidedBy(const std::string& vatID);
   bool cleanupTerminatedVat(const std::string& vatID);

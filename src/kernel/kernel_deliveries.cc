@@ -72,6 +72,10 @@ Kernel::CrankResults Kernel::deliverRunQueueEvent(const Json& item) {
   panic(fmt::format("unable to process a run-queue event of type '{}'", type));
 }
 
+Json Kernel::workerOptions() const {
+  return Json::object({{"type", "xsnap"}, {"bundleIDs", Json::array({packages_.lockdown.bundleID, packages_.supervisor.bundleID})}});
+}
+
 std::string Kernel::meterIDOf(const std::string& vatID) {
   Json options = VatState(state_, vatID).options();
   auto it = options.find("meterID");
@@ -250,7 +254,7 @@ std::optional<Json> Kernel::dynamicVatOptions(const Json& item, std::string& err
     }
   }
   Json options = Json::object();
-  options["workerOptions"] = Json::object({{"type", "xsnap"}, {"bundleIDs", Json::array({packages_.lockdown.bundleID, packages_.supervisor.bundleID})}});
+  options["workerOptions"] = workerOptions();
   if (dyn.contains("name")) options["name"] = dyn["name"];
   options["enableSetup"] = false;
   options["enablePipelining"] = dyn.value("enablePipelining", false);
@@ -362,7 +366,10 @@ Kernel::CrankResults Kernel::processUpgradeVat(const Json& item) {
   }
 
   uint64_t newIncarnation = warehouse_.beginNewIncarnation(vatID);
-  state_.kv().set(vatID + ".source", toJson(Json::object({{"bundleID", item["bundleID"]}})));
+  // As processUpgradeVat's setSourceAndOptions: the new source, and the worker bundles of now.
+  Json options = vat.options();
+  options["workerOptions"] = workerOptions();
+  vat.setSourceAndOptions(Json::object({{"bundleID", item["bundleID"]}}), options);
   setVatParameters(vatID, *vp);
   Json startVP = vatCapData(vat, *vp);
   state_.decrementSlots(vp->slots);  // the event's references: vatParameters hold them now
@@ -370,8 +377,9 @@ Kernel::CrankResults Kernel::processUpgradeVat(const Json& item) {
   start.computrons += computrons;
   if (start.terminate) return abortUpgrade(start);
 
+  // As SwingSet: no didDelivery (so no heap snapshot check until the vat's next delivery) and no
+  // dirt for the startVat.
   CrankResults r;
-  r.didDelivery = vatID;
   r.computrons = start.computrons;
   r.meterID = start.meterID;
   r.vatAdminMethargs = {"vatUpgradeCallback", CapData{fmt::format(R"(#[{},true,"#undefined",{}])", quoteJson(upgradeID), newIncarnation), {}}};
@@ -423,7 +431,6 @@ Kernel::CrankResults Kernel::processGCMessage(const std::string& type, const std
 
 Kernel::CrankResults Kernel::processBringOutYourDead(const std::string& vatID) {
   if (!state_.vatIsAlive(vatID)) return {};
-  VatState(state_, vatID).clearDirt();
   return deliverAndLog(vatID, Json::array({"bringOutYourDead"}), false, 0);
 }
 

@@ -17,6 +17,8 @@
 #include "worker/xsnap_worker.h"
 
 namespace swingset {
+
+constexpr const char* kBringOutYourDead = R"(["bringOutYourDead"])";
 namespace {
 
 // Passes syscalls to the kernel and records each `{"s":VSO,"r":VSR}` for the transcript.
@@ -656,6 +658,9 @@ DeliveryResult VatWarehouse::deliverAndRecord(const std::string& vatID, XsnapWor
   RecordingHandler rec(syscalls);
   DeliveryResult r = worker.deliver(vdo, rec);
   recordDelivery(vatID, vdo, rec.sc(), r);
+  // Every bringOutYourDead zeroes the when-to-reap counters, as in SwingSet's deliverToVat: the
+  // reap's own, the one before a heap snapshot, and an upgrade's.
+  if (vdo == kBringOutYourDead) VatState(kernel_, vatID).clearDirt();
   if (!worker.alive()) online_.erase(vatID);
   return r;
 }
@@ -747,7 +752,7 @@ void VatWarehouse::maybeSaveSnapshot(const std::string& vatID, SyscallHandler& s
   // snapshot. It costs no meter, and a vat error in it is not acted upon. Anything worse (a lost
   // worker, or one killed for a meter limit) leaves a transcript entry replay cannot accept and
   // no heap to snapshot: a panic, as in SwingSet, whose snapshot then fails on the dead worker.
-  DeliveryResult r = deliverAndRecord(vatID, worker, R"(["bringOutYourDead"])", syscalls);
+  DeliveryResult r = deliverAndRecord(vatID, worker, kBringOutYourDead, syscalls);
   if (!r.ok() && r.status != DeliveryStatus::kVatError) {
     panic(fmt::format("vat {}: the bringOutYourDead before its heap snapshot failed: {}", vatID, r.problem));
   }

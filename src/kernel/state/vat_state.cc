@@ -14,6 +14,11 @@ void VatState::initialize(const std::string& sourceJson, const std::string& opti
   kv_.set(key("options"), optionsJson);
 }
 
+void VatState::setSourceAndOptions(const Json& source, const Json& options) {
+  kv_.set(key("source"), toJson(source));
+  kv_.set(key("options"), toJson(options));
+}
+
 Json VatState::options() {
   std::optional<Json> j = parseJson(kv_.getRequired(key("options")));
   SS_INSIST(j && j->is_object(), "{}.options is not a JSON object", vatID_);
@@ -189,7 +194,10 @@ bool VatState::addDirt(uint64_t deliveries, uint64_t gcKrefs, uint64_t computron
   std::optional<Json> dirt = parseJson(kv_.get(key("reapDirt")).value_or("{}"));
   SS_INSIST(dirt && dirt->is_object(), "{}.reapDirt is not a JSON object", vatID_);
   bool reap = false;
+  // As vatKeeper.addDirt with deliveryCrankResults' dirt: {deliveries: 1} and, only when not
+  // zero, computrons and gcKrefs, in that order.
   auto add = [&](const char* name, uint64_t amount) {
+    if (amount == 0) return;
     auto t = threshold.find(name);
     if (t == threshold.end() || !t->is_number()) return;  // "never" or absent: not counted
     uint64_t v = dirt->value(name, uint64_t{0}) + amount;
@@ -197,8 +205,8 @@ bool VatState::addDirt(uint64_t deliveries, uint64_t gcKrefs, uint64_t computron
     if (v >= t->get<uint64_t>()) reap = true;
   };
   add("deliveries", deliveries);
-  add("gcKrefs", gcKrefs);
   add("computrons", computrons);
+  add("gcKrefs", gcKrefs);
   kv_.set(key("reapDirt"), toJson(*dirt));
   return reap;
 }

@@ -22,6 +22,7 @@ class VatState {
   const std::string& vatID() const { return vatID_; }
 
   void initialize(const std::string& sourceJson, const std::string& optionsJson);
+  void setSourceAndOptions(const Json& source, const Json& options);  // an upgrade
   Json options();
   Json source();
 
