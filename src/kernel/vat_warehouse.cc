@@ -207,6 +207,16 @@ bool VatWarehouse::hasSnapshot(const std::string& vatID) {
   return currentPending(vatID) || storage_.snapshots().getSnapshotInfo(vatID).has_value();
 }
 
+std::string VatWarehouse::workerBundlesProblem(const Json& options) const {
+  auto w = options.find("workerOptions");
+  if (w == options.end() || !w->is_object() || !w->contains("bundleIDs")) return "";  // not recorded: nothing to hold it to
+  Json now = Json::array({packages_.lockdown.bundleID, packages_.supervisor.bundleID});
+  if ((*w)["bundleIDs"] == now) return "";
+  return fmt::format("it was made with the worker bundles {}, but this kernel's are {} ({} and {}); replaying it on other "
+                     "lockdown or supervisor code could diverge: install the packages it was made with",
+                     toJson((*w)["bundleIDs"]), toJson(now), packages_.lockdown.path.string(), packages_.supervisor.path.string());
+}
+
 XsnapOptions VatWarehouse::workerOptions(const std::string& vatID, const Json& options) const {
   XsnapOptions xo;
   xo.executable = packages_.xsnapWorker;
@@ -307,6 +317,9 @@ std::shared_ptr<VatWarehouse::VatLoad> VatWarehouse::prepareLoad(const std::stri
   } else if ((l->snapshot = storage_.snapshots().readCompressed(vatID))) {  // inflated and checked by load()
     l->snapshotLabel = fmt::format("{}-{}-{}", vatID, l->snapshot->info.snapPos, l->snapshot->info.hash);
   } else {
+    if (std::string problem = workerBundlesProblem(options); !problem.empty()) {
+      panic(fmt::format("vat {} ({}) cannot start from its bundle: {}", vatID, l->options.name, problem));
+    }
     std::optional<std::string> bundle = storage_.bundles().getBundle(bundleID);
     if (!bundle) {
       panic(fmt::format("vat {} ({}): its bundle {} is not in the bundle store", vatID, l->options.name, bundleID));
@@ -682,6 +695,7 @@ DeliveryResult VatWarehouse::deliver(const std::string& vatID, const std::string
 
 bool VatWarehouse::bearAhead(const std::string& vatID, BirthPlan plan) {
   if (births_.count(vatID) || !canBearAhead() || online_.count(vatID) || loading_.count(vatID)) return false;
+  if (!workerBundlesProblem(plan.options).empty()) return false;  // its crank panics, and says why
   auto b = std::make_shared<Birth>();
   b->plan = std::move(plan);
   XsnapOptions xo = workerOptions(vatID, b->plan.options);

@@ -119,6 +119,10 @@ class VatWarehouse {
   std::unique_ptr<SnapshotBuffer> takeLoadBuffer();
   void giveBackLoadBuffer(std::unique_ptr<SnapshotBuffer> buffer);
   XsnapOptions workerOptions(const std::string& vatID, const Json& options) const;
+  // Why a vat with these vNN.options must not start from its bundle on this kernel's worker
+  // packages ("" if it may): it recorded other lockdown or supervisor bundle IDs. (SwingSet would
+  // fetch those from its bundle store; we run only the packages we have, so we refuse, loudly.)
+  std::string workerBundlesProblem(const Json& options) const;
   const SnapshotBuffer& supervisorSnapshot();
   std::unique_ptr<XsnapWorker> startFromSupervisor(const XsnapOptions& options);
   std::unique_ptr<XsnapWorker> newVatWorker(const XsnapOptions& options);
