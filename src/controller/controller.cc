@@ -204,13 +204,21 @@ void Controller::Impl::initialize(const Config& config, const Json& argv) {
     storage.bundles().addBundle(*id, json);
     return *id;
   };
+  // "<config file>: vats.NAME (its bundle file)", for errors that say where.
+  auto describe = [&](const std::string& field, const BundleSource& source) {
+    std::string where = fmt::format("{}: {}", config.file.string(), field);
+    if (source.bundleSpec) return fmt::format("{} ({})", where, source.bundleSpec->string());
+    if (source.sourceSpec) return fmt::format("{} ({})", where, source.sourceSpec->string());
+    return where;
+  };
   for (const WorkerBundle* b : {&packages.lockdown, &packages.supervisor}) {
     b->evalSource();  // a new kernel refuses a broken worker package now, naming its file
     storage.bundles().addBundle(b->bundleID, b->text);
   }
   std::map<std::string, std::string> namedIDs;
   for (const auto& [name, source] : config.bundles) {
-    namedIDs[name] = install(loadBundleJson(source, "bundle " + name), "bundle " + name);
+    std::string what = describe("bundles." + name, source);
+    namedIDs[name] = install(loadBundleJson(source, what), what);
   }
   VatConfig vatAdmin;
   vatAdmin.name = "vatAdmin";
@@ -219,7 +227,7 @@ void Controller::Impl::initialize(const Config& config, const Json& argv) {
   std::vector<StaticVat> vats, rest;
   for (const VatConfig& v : config.vats) {
     if (v.name == "vatAdmin") throw ConfigError(fmt::format("{}: vats.vatAdmin is built in", config.file.string()));
-    std::string what = "vat " + v.name;
+    std::string what = describe("vats." + v.name, v.source);
     std::string id = v.source.bundleName ? namedIDs.at(*v.source.bundleName) : install(loadBundleJson(v.source, what), what);
     (v.name == config.bootstrap ? vats : rest).push_back({&v, id});
   }
