@@ -113,6 +113,7 @@ class Kernel {
                              const std::string& meterID = "");
   std::string meterIDOf(const std::string& vatID);
   Json workerOptions() const;  // vNN.options.workerOptions for a vat (or incarnation) made now
+  void storeWorkerBundles();   // what those name, into the bundle store
   void setVatParameters(const std::string& vatID, const CapData& vatParameters);
   std::vector<std::string> unresolvedPromisesDecidedBy(const std::string& vatID);
   bool cleanupTerminatedVat(const std::string& vatID);

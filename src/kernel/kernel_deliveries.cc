@@ -76,6 +76,14 @@ Json Kernel::workerOptions() const {
   return Json::object({{"type", "xsnap"}, {"bundleIDs", Json::array({packages_.lockdown.bundleID, packages_.supervisor.bundleID})}});
 }
 
+// The bundles workerOptions() names, in the bundle store once a vat records them, so that it can
+// be started from them after our packages change (VatWarehouse::recordedWorkerBundles).
+void Kernel::storeWorkerBundles() {
+  for (const WorkerBundle* b : {&packages_.lockdown, &packages_.supervisor}) {
+    if (!storage_.bundles().hasBundle(b->bundleID)) storage_.bundles().addBundle(b->bundleID, b->text);
+  }
+}
+
 std::string Kernel::meterIDOf(const std::string& vatID) {
   Json options = VatState(state_, vatID).options();
   auto it = options.find("meterID");
@@ -298,6 +306,7 @@ Kernel::CrankResults Kernel::processCreateVat(const Json& item) {
   std::optional<Json> options = dynamicVatOptions(item, error);
   if (!options) return fail(error);
   state_.addDynamicVat(vatID);
+  storeWorkerBundles();
   VatState(state_, vatID).initialize(toJson(source), toJson(*options));
   storage_.transcripts().initTranscript(vatID);
   CrankResults r = processStartVat(vatID, *vp);
@@ -369,6 +378,7 @@ Kernel::CrankResults Kernel::processUpgradeVat(const Json& item) {
   // As processUpgradeVat's setSourceAndOptions: the new source, and the worker bundles of now.
   Json options = vat.options();
   options["workerOptions"] = workerOptions();
+  storeWorkerBundles();
   vat.setSourceAndOptions(Json::object({{"bundleID", item["bundleID"]}}), options);
   setVatParameters(vatID, *vp);
   Json startVP = vatCapData(vat, *vp);

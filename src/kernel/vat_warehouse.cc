@@ -17,9 +17,9 @@
 #include "worker/xsnap_worker.h"
 
 namespace swingset {
+namespace {
 
 constexpr const char* kBringOutYourDead = R"(["bringOutYourDead"])";
-namespace {
 
 // Passes syscalls to the kernel and records each `{"s":VSO,"r":VSR}` for the transcript.
 class RecordingHandler : public SyscallHandler {
@@ -111,6 +111,7 @@ struct VatWarehouse::VatLoad {
   std::shared_ptr<SnapshotBuffer> pendingSnapshot;         // ...this one, not yet stored, or else...
   std::string snapshotLabel;
   std::string bundle;  // ...from lockdown, supervisor and this vat bundle
+  std::shared_ptr<WorkerPackages> ownWorkerBundles;  // the lockdown and supervisor it recorded, if not ours
   std::string liveSlotsOptions;
   uint64_t startPos = 0;  // transcript position of items[0]
   std::vector<std::string> items;  // the current span after its initialize-worker/load-snapshot
@@ -168,15 +169,18 @@ void VatWarehouse::flushSnapshots(bool all) {
     // Taken off first, so that a throw below leaves no entry with a spent future behind.
     PendingSnapshot p = std::move(pending_.front());
     pending_.pop_front();
-    try {
-      std::string gzip = p.gzip.get();
-      if (isCurrent(p)) storage_.snapshots().insertSnapshot(p.vatID, p.info, gzip);
-    } catch (const std::exception& e) {
-      // The vat's transcript already starts a span from this snapshot: no later commit may go
-      // through without it.
-      storage_.markBroken(fmt::format("storing the heap snapshot of {}: {}", p.vatID, e.what()));
-      throw;
-    }
+    if (isCurrent(p)) store(p);
+  }
+}
+
+void VatWarehouse::store(const PendingSnapshot& p) {
+  try {
+    storage_.snapshots().insertSnapshot(p.vatID, p.info, p.gzip.get());
+  } catch (const std::exception& e) {
+    // The vat's transcript already starts a span from this snapshot: no later commit may go
+    // through without it.
+    storage_.markBroken(fmt::format("storing the heap snapshot of {}: {}", p.vatID, e.what()));
+    throw;
   }
 }
 
@@ -186,14 +190,7 @@ bool VatWarehouse::isCurrent(const PendingSnapshot& p) {
 }
 
 void VatWarehouse::storeNow(const std::string& vatID) {
-  if (const PendingSnapshot* p = currentPending(vatID)) {
-    try {
-      storage_.snapshots().insertSnapshot(p->vatID, p->info, p->gzip.get());
-    } catch (const std::exception& e) {
-      storage_.markBroken(fmt::format("storing the heap snapshot of {}: {}", p->vatID, e.what()));
-      throw;
-    }
-  }
+  if (const PendingSnapshot* p = currentPending(vatID)) store(*p);
 }
 
 const VatWarehouse::PendingSnapshot* VatWarehouse::currentPending(const std::string& vatID) {
@@ -207,14 +204,30 @@ bool VatWarehouse::hasSnapshot(const std::string& vatID) {
   return currentPending(vatID) || storage_.snapshots().getSnapshotInfo(vatID).has_value();
 }
 
-std::string VatWarehouse::workerBundlesProblem(const Json& options) const {
+std::optional<Json> VatWarehouse::otherWorkerBundles(const Json& options) const {
   auto w = options.find("workerOptions");
-  if (w == options.end() || !w->is_object() || !w->contains("bundleIDs")) return "";  // not recorded: nothing to hold it to
-  Json now = Json::array({packages_.lockdown.bundleID, packages_.supervisor.bundleID});
-  if ((*w)["bundleIDs"] == now) return "";
-  return fmt::format("it was made with the worker bundles {}, but this kernel's are {} ({} and {}); replaying it on other "
-                     "lockdown or supervisor code could diverge: install the packages it was made with",
-                     toJson((*w)["bundleIDs"]), toJson(now), packages_.lockdown.path.string(), packages_.supervisor.path.string());
+  if (w == options.end() || !w->is_object() || !w->contains("bundleIDs")) return std::nullopt;  // not recorded: ours
+  const Json& ids = (*w)["bundleIDs"];
+  if (ids == Json::array({packages_.lockdown.bundleID, packages_.supervisor.bundleID})) return std::nullopt;
+  return ids;
+}
+
+std::shared_ptr<WorkerPackages> VatWarehouse::recordedWorkerBundles(const std::string& vatID, const Json& options) {
+  std::optional<Json> ids = otherWorkerBundles(options);
+  if (!ids) return nullptr;
+  auto own = std::make_shared<WorkerPackages>(packages_);
+  std::string name = options.value("name", vatID);
+  if (!ids->is_array() || ids->size() != 2 || !(*ids)[0].is_string() || !(*ids)[1].is_string()) {
+    panic(fmt::format("vat {} ({}): its workerOptions.bundleIDs {} are not [lockdown, supervisor]", vatID, name, toJson(*ids)));
+  }
+  for (auto [i, b] : {std::pair{0, &own->lockdown}, {1, &own->supervisor}}) {
+    b->bundleID = (*ids)[i];
+    std::optional<std::string> text = storage_.bundles().getBundle(b->bundleID);
+    if (!text) panic(fmt::format("vat {} ({}): its worker bundle {} is not in the bundle store", vatID, name, b->bundleID));
+    b->text = std::move(*text);
+    b->path = "the bundle store: " + b->bundleID;  // what evalSource() names if it cannot parse it
+  }
+  return own;
 }
 
 XsnapOptions VatWarehouse::workerOptions(const std::string& vatID, const Json& options) const {
@@ -317,9 +330,7 @@ std::shared_ptr<VatWarehouse::VatLoad> VatWarehouse::prepareLoad(const std::stri
   } else if ((l->snapshot = storage_.snapshots().readCompressed(vatID))) {  // inflated and checked by load()
     l->snapshotLabel = fmt::format("{}-{}-{}", vatID, l->snapshot->info.snapPos, l->snapshot->info.hash);
   } else {
-    if (std::string problem = workerBundlesProblem(options); !problem.empty()) {
-      panic(fmt::format("vat {} ({}) cannot start from its bundle: {}", vatID, l->options.name, problem));
-    }
+    l->ownWorkerBundles = recordedWorkerBundles(vatID, options);
     std::optional<std::string> bundle = storage_.bundles().getBundle(bundleID);
     if (!bundle) {
       panic(fmt::format("vat {} ({}): its bundle {} is not in the bundle store", vatID, l->options.name, bundleID));
@@ -386,6 +397,12 @@ std::unique_ptr<XsnapWorker> VatWarehouse::load(VatLoad& l) {
     heap->refill(l.snapshot->info.uncompressedSize, [&](char* raw) { SnapStore::inflateInto(*l.snapshot, vatID, raw); });
     worker = XsnapWorker::startFromSnapshot(quiet, *heap, l.snapshotLabel);
     giveBackLoadBuffer(std::move(heap));  // the worker has read it all (it answered R)
+  } else if (l.ownWorkerBundles) {
+    // Made with other lockdown or supervisor bundles than ours: those, evaluated from scratch.
+    stats_.workerSpawns++;
+    worker = XsnapWorker::start(quiet);
+    DeliveryResult r = worker->loadVat(*l.ownWorkerBundles, l.bundle, l.liveSlotsOptions);
+    SS_INSIST(r.ok(), "vat {} ({}): cannot load its worker: {}", vatID, l.options.name, r.problem);
   } else {
     // A new worker for this vat is one that has evaluated lockdown and the supervisor: start it
     // from a snapshot of exactly that, taken once per process, then give it the vat's bundle.
@@ -695,7 +712,7 @@ DeliveryResult VatWarehouse::deliver(const std::string& vatID, const std::string
 
 bool VatWarehouse::bearAhead(const std::string& vatID, BirthPlan plan) {
   if (births_.count(vatID) || !canBearAhead() || online_.count(vatID) || loading_.count(vatID)) return false;
-  if (!workerBundlesProblem(plan.options).empty()) return false;  // its crank panics, and says why
+  if (otherWorkerBundles(plan.options)) return false;  // its crank starts it from those bundles
   auto b = std::make_shared<Birth>();
   b->plan = std::move(plan);
   XsnapOptions xo = workerOptions(vatID, b->plan.options);

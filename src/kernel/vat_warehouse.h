@@ -119,10 +119,13 @@ class VatWarehouse {
   std::unique_ptr<SnapshotBuffer> takeLoadBuffer();
   void giveBackLoadBuffer(std::unique_ptr<SnapshotBuffer> buffer);
   XsnapOptions workerOptions(const std::string& vatID, const Json& options) const;
-  // Why a vat with these vNN.options must not start from its bundle on this kernel's worker
-  // packages ("" if it may): it recorded other lockdown or supervisor bundle IDs. (SwingSet would
-  // fetch those from its bundle store; we run only the packages we have, so we refuse, loudly.)
-  std::string workerBundlesProblem(const Json& options) const;
+  // The lockdown and supervisor bundle IDs a vat with these vNN.options was made with, if they
+  // are not this kernel's packages (which changed since, or the vat came from another kernel).
+  std::optional<Json> otherWorkerBundles(const Json& options) const;
+  // Those bundles, from the bundle store, as SwingSet's worker bundle handler gets them: such a
+  // vat starts from them, never from our packages, so its replay runs the code it was made with.
+  // Null if the vat's bundles are ours; a panic naming the vat if one is missing.
+  std::shared_ptr<WorkerPackages> recordedWorkerBundles(const std::string& vatID, const Json& options);
   const SnapshotBuffer& supervisorSnapshot();
   std::unique_ptr<XsnapWorker> startFromSupervisor(const XsnapOptions& options);
   std::unique_ptr<XsnapWorker> newVatWorker(const XsnapOptions& options);
@@ -200,6 +203,7 @@ class VatWarehouse {
     std::shared_future<std::string> gzip;  // shared: storeNow() and then a flush may both read it
   };
   bool isCurrent(const PendingSnapshot& p);
+  void store(const PendingSnapshot& p);  // waits for its gzip; a failure breaks the store
   const PendingSnapshot* currentPending(const std::string& vatID);
   std::deque<PendingSnapshot> pending_;
   // Births under way or done and waiting for their crank, by vatID. Each holds a worker.

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """A broken worker package (the lockdown or supervisor bundle every vat's worker starts with) stops
 the kernel with an error that names the file, and commits nothing: once the file is mended, the
-same state directory initializes and runs. A package that changed under an existing kernel stops
-it too, before a vat replays on code other than what it was made with. The bundles are parsed only when a worker must evaluate
+same state directory initializes and runs. A package that changed under an existing kernel does
+not change its vats: each starts from the bundles it recorded, kept in the bundle store. The bundles are parsed only when a worker must evaluate
 them, so this checks that the error still comes, and still says what and where.
 
   worker_packages_test.py SWINGSET_BINARY TEST_BUNDLE_DIR
@@ -13,7 +13,7 @@ import shutil
 import sys
 import tempfile
 
-from durability import cli_runner, dump, last_json, report, write_rally_config
+from durability import cli_runner, last_json, report, write_rally_config
 
 JS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'js')
 XSNAP = 'node_modules/@agoric/xsnap/xsnap-native/xsnap/build/bin/lin/release/xsnap-worker'
@@ -76,22 +76,18 @@ def main():
             checks.append((ok and answers(state), 'mended, the same directory initializes, runs and answers'))
 
         # A kernel made with good packages, whose supervisor bundle then changes (here: breaks):
-        # its vats recorded the bundle IDs they were made with, so the first process that must
-        # start one from its bundle stops (exit 2, a kernel panic naming the vat, both IDs and the
-        # file) rather than replay it on other code, and commits nothing.
+        # its vats recorded the bundle IDs they were made with, and start from those, out of the
+        # bundle store, as SwingSet's do: never on other code than they were made with.
         state = os.path.join(tmp, 'later')
         p = cli('init', '--state', state, config)
         assert p.returncode == 0, p.stderr
-        before = dump(os.path.join(state, 'swingstore.sqlite'))
         mend = broken(SUPERVISOR, json.dumps({'moduleFormat': 'nestedEvaluate'}))
         p = cli('run', '--state', state)
-        checks.append((refused(p, SUPERVISOR, 'was made with the worker bundles', 2) and 'vat v1 (bootstrap)' in p.stdout + p.stderr,
-                       f'run with the supervisor bundle changed: a kernel panic naming the vat and the file ({p.returncode}: '
-                       f'{(p.stdout + p.stderr).strip()[-300:]})'))
-        checks.append((dump(os.path.join(state, 'swingstore.sqlite')) == before, 'and the DB is as it was'))
+        checks.append((p.returncode == 0 and answers(state),
+                       f'run with the supervisor bundle changed: the vats start from the bundles they recorded '
+                       f'({p.returncode}: {(p.stdout + p.stderr).strip()[-240:]})'))
         mend()
-        p = cli('run', '--state', state)
-        checks.append((p.returncode == 0 and answers(state), f'mended, it runs and answers ({p.returncode})'))
+        checks.append((answers(state), 'and with it mended, they go on'))
         return report(checks)
 
 
