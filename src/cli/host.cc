@@ -15,8 +15,8 @@
 namespace swingset {
 namespace {
 
-// `obj[key]` as a string, "" when absent; another type is the driver's error, named.
-// Every string field the protocol has is required.
+// `obj[key]` as a string; absent or of another type is the driver's error, named. (Every string
+// field the protocol has is required.)
 std::string stringField(const Json& obj, const char* key) {
   auto it = obj.find(key);
   if (it == obj.end()) throw ConfigError(fmt::format("request needs the string field '{}'", key));

@@ -254,7 +254,7 @@ void Controller::Impl::initialize(const Config& config, const Json& argv) {
     std::string vatID = state.allocateVatID();
     state.addStaticVat(v.name, vatID);
     Json options = Json::object();
-    options["workerOptions"] = Json::object({{"type", "xsnap"}, {"bundleIDs", Json::array({packages.lockdown.bundleID, packages.supervisor.bundleID})}});
+    options["workerOptions"] = Json::object({{"type", "xsnap"}, {"bundleIDs", packages.bundleIDs()}});
     options["name"] = v.name;
     options["enableSetup"] = false;
     options["enablePipelining"] = v.enablePipelining;

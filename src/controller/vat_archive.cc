@@ -448,7 +448,7 @@ ImportedVat importVatArchive(KernelStorage& storage, Kernel& kernel, const Worke
   if (!name.empty() && (state.vatIDForName(name) || !state.dynamicVatIDsNamed(name).empty())) {
     throw ConfigError(fmt::format("{}: this kernel already has a vat named '{}' (import it under another with --name)", file, name));
   }
-  Json workers = Json::array({packages.lockdown.bundleID, packages.supervisor.bundleID});
+  Json workers = packages.bundleIDs();
   const Json& wo = a.options.contains("workerOptions") ? a.options["workerOptions"] : Json();
   Json archived = wo.is_object() && wo.contains("bundleIDs") ? wo["bundleIDs"] : Json();
   if (archived != workers) {

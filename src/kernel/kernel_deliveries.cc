@@ -73,7 +73,7 @@ Kernel::CrankResults Kernel::deliverRunQueueEvent(const Json& item) {
 }
 
 Json Kernel::workerOptions() const {
-  return Json::object({{"type", "xsnap"}, {"bundleIDs", Json::array({packages_.lockdown.bundleID, packages_.supervisor.bundleID})}});
+  return Json::object({{"type", "xsnap"}, {"bundleIDs", packages_.bundleIDs()}});
 }
 
 // The bundles workerOptions() names, in the bundle store once a vat records them, so that it can

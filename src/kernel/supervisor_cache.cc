@@ -24,10 +24,9 @@ std::unique_ptr<SnapshotBuffer> SupervisorCache::read() const {
   std::optional<Json> header = parseJson(std::string_view(*bytes).substr(0, eol));
   // Anything unexpected in the header means a damaged or foreign file: build the heap again.
   constexpr uint64_t kMaxHeap = 1ull << 30;  // a supervisor heap is ~8 MB
-  auto field = [&](const char* k) { return header->is_object() && header->contains(k) ? &(*header)[k] : nullptr; };
-  const Json* key = header ? field("key") : nullptr;
-  const Json* hash = header ? field("hash") : nullptr;
-  const Json* size = header ? field("size") : nullptr;
+  if (!header || !header->is_object()) return nullptr;
+  auto field = [&](const char* k) { return header->contains(k) ? &(*header)[k] : nullptr; };
+  const Json *key = field("key"), *hash = field("hash"), *size = field("size");
   if (!key || !key->is_string() || *key != key_ || !hash || !hash->is_string() || !size || !size->is_number_unsigned() ||
       size->get<uint64_t>() > kMaxHeap) {
     return nullptr;

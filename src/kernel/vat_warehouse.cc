@@ -208,7 +208,7 @@ std::optional<Json> VatWarehouse::otherWorkerBundles(const Json& options) const 
   auto w = options.find("workerOptions");
   if (w == options.end() || !w->is_object() || !w->contains("bundleIDs")) return std::nullopt;  // not recorded: ours
   const Json& ids = (*w)["bundleIDs"];
-  if (ids == Json::array({packages_.lockdown.bundleID, packages_.supervisor.bundleID})) return std::nullopt;
+  if (ids == Json(packages_.bundleIDs())) return std::nullopt;
   return ids;
 }
 

@@ -3,6 +3,7 @@
 // worker bundles every xsnap vat starts with: lockdown first, then the liveslots supervisor.
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace swingset {
 
@@ -22,6 +23,9 @@ struct WorkerPackages {
   std::filesystem::path xsnapWorker;
   WorkerBundle lockdown;
   WorkerBundle supervisor;
+
+  // [lockdown, supervisor]: what a vat's vNN.options.workerOptions.bundleIDs records.
+  std::vector<std::string> bundleIDs() const { return {lockdown.bundleID, supervisor.bundleID}; }
 
   // From $SWINGSET_JS_DIR, else the js/ folder this build was configured with. Throws
   // ConfigError naming the missing file and pointing at scripts/setup.sh.
