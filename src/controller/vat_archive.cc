@@ -18,8 +18,15 @@ namespace {
 constexpr const char* kFormat = "swingset-vat-archive";
 constexpr int kVersion = 1;
 constexpr size_t kMaxHeaderBytes = 4096;
-// The payload's parts, in order; the snapshot is the only optional one.
-const std::vector<std::string> kParts = {"manifest", "bundle", "snapshot", "transcript", "vatstore"};
+// The payload's parts, in order; workerBundles and snapshot are optional (never both).
+const std::vector<std::string> kParts = {"manifest", "bundle", "workerBundles", "snapshot", "transcript", "vatstore"};
+
+// The [lockdown, supervisor] bundle IDs a vat's options record, or null if they record none.
+Json recordedWorkerBundleIDs(const Json& options) {
+  auto w = options.find("workerOptions");
+  if (w == options.end() || !w->is_object() || !w->contains("bundleIDs")) return nullptr;
+  return (*w)["bundleIDs"];
+}
 
 std::string netstrings(const std::vector<std::string>& items) {
   std::string out;
@@ -157,6 +164,10 @@ void decodeManifest(const Json& j, VatArchive& a, const std::string& file) {
   }
   check("reapDirtThreshold", [](const Json& v) { return v.is_object() && v.value("never", Json(false)).is_boolean(); },
         "an object whose 'never' is a boolean");
+  check("workerOptions", [](const Json& v) {
+    auto ids = v.is_object() ? v.find("bundleIDs") : v.end();
+    return v.is_object() && (ids == v.end() || (ids->is_array() && ids->size() == 2 && (*ids)[0].is_string() && (*ids)[1].is_string()));
+  }, "an object whose bundleIDs are [lockdown, supervisor] bundle IDs");
   a.vatParameters = m.capdata("vatParameters");
   Fields ids(m.get("nextImportIDs"), "manifest.nextImportIDs", file);
   a.nextImportIDs = {ids.num("o"), ids.num("p"), ids.num("d")};
@@ -214,7 +225,7 @@ std::map<std::string, std::string> splitParts(std::string_view payload, const st
     parts[frames[i]] = std::move(frames[i + 1]);
   }
   for (const std::string& name : kParts) {
-    if (name != "snapshot" && !parts.count(name)) throw ConfigError(fmt::format("{}: part '{}' is missing", file, name));
+    if (name != "snapshot" && name != "workerBundles" && !parts.count(name)) throw ConfigError(fmt::format("{}: part '{}' is missing", file, name));
   }
   return parts;
 }
@@ -259,6 +270,18 @@ void checkParts(const VatArchive& a, const std::string& file) {
   for (const std::string& item : a.transcript) hash = TranscriptStore::extendSpanHash(hash, item);
   if (hash != a.span.hash) {
     throw ConfigError(fmt::format("{}: the transcript items hash to {}, but the span's hash is {}", file, hash, a.span.hash));
+  }
+  if (!a.workerBundles.empty()) {
+    Json ids = recordedWorkerBundleIDs(a.options);
+    if (a.snapshot || !ids.is_array() || ids.size() != a.workerBundles.size()) {
+      throw ConfigError(fmt::format("{}: part 'workerBundles' is only for a vat without a snapshot that records their bundleIDs", file));
+    }
+    for (size_t i = 0; i < ids.size(); i++) {
+      std::optional<std::string> wid = computeBundleID(a.workerBundles[i], error);
+      if (!wid || *wid != ids[i]) {
+        throw ConfigError(fmt::format("{}: worker bundle {} is not {}: {}", file, i, ids[i].get<std::string>(), wid ? "it is " + *wid : error));
+      }
+    }
   }
   auto [first, snapshotID] = firstDelivery(a.transcript.front());
   if (!a.snapshot) {
@@ -316,6 +339,15 @@ VatArchive exportVatArchive(KernelStorage& storage, KernelState& state, const st
   storage.transcripts().readSpan(vatID, std::nullopt, [&](std::string_view item) { a.transcript.emplace_back(item); });
   a.snapshot = storage.snapshots().readCompressed(vatID);
   if (a.snapshot) a.snapshot->info.compressedSize = a.snapshot->gzip.size();  // older stores recorded 0
+  // Without a snapshot the vat is rebuilt from its bundle on the lockdown and supervisor it was
+  // made with, which the importing kernel may not have. (A heap snapshot holds its own liveslots.)
+  if (Json ids = recordedWorkerBundleIDs(a.options); !a.snapshot && ids.is_array()) {
+    for (const Json& id : ids) {
+      std::optional<std::string> text = id.is_string() ? storage.bundles().getBundle(id.get<std::string>()) : std::nullopt;
+      if (!text) throw ConfigError(fmt::format("vat {}: its worker bundle {} is not in the bundle store", label, toJson(id)));
+      a.workerBundles.push_back(std::move(*text));
+    }
+  }
 
   for (std::optional<std::string> k = vat.vatstoreGetNextKey(""); k; k = vat.vatstoreGetNextKey(*k)) {
     a.vatstore.emplace_back(*k, *vat.vatstoreGet(*k));
@@ -369,6 +401,7 @@ std::string encodeVatArchive(const VatArchive& a, std::string* payloadSha256) {
   };
   part("manifest", toJson(encodeManifest(a)));
   part("bundle", a.bundle);
+  if (!a.workerBundles.empty()) part("workerBundles", netstrings(a.workerBundles));
   if (a.snapshot) part("snapshot", a.snapshot->gzip);
   part("transcript", netstrings(a.transcript));
   std::vector<std::string> vatstore;
@@ -421,6 +454,7 @@ VatArchive decodeVatArchive(std::string_view bytes, const std::string& file, con
   VatArchive a;
   decodeManifest(*manifest, a, file);
   a.bundle = std::move(parts["bundle"]);
+  if (parts.count("workerBundles")) a.workerBundles = splitNetstrings(parts["workerBundles"], "workerBundles", file);
   if (parts.count("snapshot") != (a.snapshot ? 1u : 0u)) {
     throw ConfigError(fmt::format("{}: the manifest and the parts disagree on whether there is a snapshot", file));
   }
@@ -448,12 +482,12 @@ ImportedVat importVatArchive(KernelStorage& storage, Kernel& kernel, const Worke
   if (!name.empty() && (state.vatIDForName(name) || !state.dynamicVatIDsNamed(name).empty())) {
     throw ConfigError(fmt::format("{}: this kernel already has a vat named '{}' (import it under another with --name)", file, name));
   }
-  Json workers = packages.bundleIDs();
-  const Json& wo = a.options.contains("workerOptions") ? a.options["workerOptions"] : Json();
-  Json archived = wo.is_object() && wo.contains("bundleIDs") ? wo["bundleIDs"] : Json();
-  if (archived != workers) {
-    throw ConfigError(fmt::format("{}: the vat ran on worker bundles {}, this kernel runs {}: its snapshot and transcript would not replay",
-                                  file, toJson(archived), toJson(workers)));
+  // A vat rebuilt from its bundle needs the worker bundles it recorded: ours, or the archive's.
+  Json recorded = recordedWorkerBundleIDs(a.options);
+  if (!a.snapshot && !recorded.is_null() && recorded != Json(packages.bundleIDs()) && a.workerBundles.empty()) {
+    throw ConfigError(fmt::format("{}: the vat has no snapshot and was made with worker bundles {}, this kernel runs {}, and the "
+                                  "archive does not carry them (an older export-vat wrote it): it would not replay",
+                                  file, toJson(recorded), toJson(packages.bundleIDs())));
   }
 
   storage.startCrank();  // hashed into the activity hash, like initialization
@@ -470,6 +504,10 @@ ImportedVat importVatArchive(KernelStorage& storage, Kernel& kernel, const Worke
     vat.initialize(toJson(Json::object({{"bundleID", a.bundleID}})), toJson(options));
     vat.setNextImportIDs(a.nextImportIDs);
     if (!storage.bundles().hasBundle(a.bundleID)) storage.bundles().addBundle(a.bundleID, a.bundle);
+    for (size_t i = 0; i < a.workerBundles.size(); i++) {  // checkParts matched them to `recorded`
+      std::string id = recorded[i].get<std::string>();
+      if (!storage.bundles().hasBundle(id)) storage.bundles().addBundle(id, a.workerBundles[i]);
+    }
 
     TranscriptStore& transcripts = storage.transcripts();
     transcripts.initTranscript(vatID, a.span.startPos, a.span.incarnation);

@@ -9,12 +9,15 @@
 //     manifest    JSON: vatID, name, source, options, vatParameters, nextImportIDs, span, snapshot,
 //                 clist (see encodeManifest in vat_archive.cc)
 //     bundle      the vat's source bundle, JSON, as the bundle store returns it
+//     workerBundles  only for a vat without a snapshot: the lockdown and supervisor bundles its
+//                 workerOptions.bundleIDs name, each a netstring, so that another kernel, with
+//                 other packages, can rebuild it on the code it was made with
 //     snapshot    the gzip bytes of the vat's heap snapshot in use (only if it has one)
 //     transcript  the current transcript span's items, each a netstring
 //     vatstore    vatstore keys and values, alternately, each a netstring, in key order
 // The header must be byte-for-byte the compact JSON we write and the payload must hash to it, so
-// any changed byte is refused. Each part is also checked against the manifest: the bundle against
-// its ID, the items against the span's hash chain, the snapshot against its hash and snapPos.
+// any changed byte is refused. Each part is also checked against the manifest: the bundles against
+// their IDs, the items against the span's hash chain, the snapshot against its hash and snapPos.
 //
 // What the vat's references become in the importing kernel (new krefs; the vat's vrefs, vatstore,
 // heap and transcript are unchanged, so replay needs nothing else):
@@ -68,6 +71,7 @@ struct VatArchive {
   std::string name;   // its `name` option, "" if none
   std::string bundleID;
   std::string bundle;
+  std::vector<std::string> workerBundles;  // texts, in workerOptions.bundleIDs order; see above
   Json options;  // vN.options as stored, `meterID` dropped
   // As startVat had it; each slot is a vref of `clist`, or a kref of the old kernel that the vat
   // no longer holds.

@@ -14,6 +14,24 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'
 from driver import Host  # noqa: E402
 
 
+JS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'js')
+XSNAP = 'node_modules/@agoric/xsnap/xsnap-native/xsnap/build/bin/lin/release/xsnap-worker'
+LOCKDOWN = 'node_modules/@agoric/xsnap-lockdown/dist/lockdown.bundle'
+SUPERVISOR = 'node_modules/@agoric/swingset-xsnap-supervisor/dist/supervisor.bundle'
+VAT_ADMIN = 'build/vat-vat-admin.bundle.json'
+
+
+def fake_js_dir(root):
+    """A SWINGSET_JS_DIR (other worker packages) with what the kernel reads from js/: the worker
+    binary, the two worker bundles (copies, to be changed) and the vat-admin vat's bundle."""
+    for rel in (XSNAP, LOCKDOWN, SUPERVISOR, VAT_ADMIN):
+        os.makedirs(os.path.dirname(os.path.join(root, rel)), exist_ok=True)
+    os.symlink(os.path.abspath(os.path.join(JS, XSNAP)), os.path.join(root, XSNAP))
+    os.symlink(os.path.abspath(os.path.join(JS, VAT_ADMIN)), os.path.join(root, VAT_ADMIN))
+    for rel in (LOCKDOWN, SUPERVISOR):
+        shutil.copy(os.path.join(JS, rel), os.path.join(root, rel))
+
+
 def write_rally_config(path, bundles, **extra):
     """bootstrap holds alice and bob; bootstrap.rally(n) makes n alice->bob round trips."""
     vat = lambda name: {'bundleSpec': os.path.join(os.path.abspath(bundles), f'{name}.bundle.json')}

@@ -5,7 +5,7 @@ installs it in a fresh kernel as a dynamic vat, whose count goes on from where i
 references from outside become broken ones there (sends to them reject, promises from outside
 reject), and every refcount in both kernels equals what its holders make. A tampered archive, an
 unknown vat, a vat holding a device, and a name already taken are refused with nothing changed.
-A dynamic vat (made through vat-admin) moves too.
+A dynamic vat (made through vat-admin) moves too, also to a kernel on other worker packages.
 
   vat_archive_test.py SWINGSET_BINARY TEST_BUNDLE_DIR
 """
@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 
-from durability import dump, last_json, refcount_problems, report, Session
+from durability import SUPERVISOR, dump, fake_js_dir, last_json, refcount_problems, report, Session
 
 # The counter gets a BOYD after each increment: with a snapshot every 10 deliveries it has several
 # and a part-filled span. c1 has fewer than 10, so no snapshot.
@@ -52,8 +52,8 @@ def main():
             json.dump({'bootstrap': 'bootstrap', 'defaultManagerType': 'xsnap', 'pinBootstrapRoot': True,
                        'vats': {'bootstrap': bundle('vat-archive-bootstrap')}}, f)
 
-        def cli(*args):
-            p = subprocess.run([binary, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        def cli(*args, env=None):
+            p = subprocess.run([binary, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
             return p.returncode, last_json(p.stdout)
 
         def check(ok, what):
@@ -214,6 +214,60 @@ def main():
         rc, out = cli('send', '--state', b, 'counter', 'increment')
         check(rc == 0 and out.get('value') == INCREMENTS + 2, f'B: the counter, once more: {out.get("value")}')
         check(refcount_problems(db_b) == [], f'kernel B refcounts at the end: {refcount_problems(db_b)}')
+
+        # Kernel C runs other worker packages (its supervisor bundle has another ID). The counter
+        # comes back from its heap snapshot, which holds its own liveslots; c1, rebuilt from its
+        # bundle, on the lockdown and supervisor it was made with, which its archive carries.
+        js_c, c = os.path.join(tmp, 'js-c'), os.path.join(tmp, 'c')
+        fake_js_dir(js_c)
+        with open(os.path.join(js_c, SUPERVISOR), 'a') as f:
+            f.write('\n')
+        env_c = dict(os.environ, SWINGSET_JS_DIR=js_c)
+        ok = cli('init', '--state', c, config_b, env=env_c)[0] == 0 and cli('run', '--state', c, env=env_c)[0] == 0
+        con = sqlite3.connect(db_a)
+        a_worker_bundles = {r[0] for r in con.execute("SELECT bundleID FROM bundles WHERE bundleID LIKE 'b0-%'")}
+        con.close()
+        supervisor_a = json.loads(kv(a, f'{c1_a}.options'))['workerOptions']['bundleIDs'][1]
+        c_options = json.loads(kv(c, 'v1.options'))
+        check(ok and supervisor_a in a_worker_bundles and c_options['workerOptions']['bundleIDs'][1] != supervisor_a,
+              'kernel C runs another supervisor bundle than A')
+
+        def without_worker_bundles(src, dst):
+            """src re-sealed without its workerBundles part: what an older export-vat wrote."""
+            data = open(src, 'rb').read()
+            end = data.index(b'\n')
+            frames, payload = [], data[end + 1:]
+            while payload:
+                colon = payload.index(b':')
+                n = int(payload[:colon])
+                frames.append(payload[colon + 1:colon + 1 + n])
+                payload = payload[colon + 2 + n:]
+            pairs = [(frames[i], frames[i + 1]) for i in range(0, len(frames), 2) if frames[i] != b'workerBundles']
+            payload = b''.join(b'%d:%s,' % (len(x), x) for pair in pairs for x in pair)
+            header = json.loads(data[:end])
+            header.update(payloadBytes=len(payload), payloadSha256=hashlib.sha256(payload).hexdigest())
+            with open(dst, 'wb') as f:
+                f.write(json.dumps(header, separators=(',', ':')).encode() + b'\n' + payload)
+            return len(pairs) * 2 < len(frames)
+
+        db_c = os.path.join(c, 'swingstore.sqlite')
+        before_c = dump(db_c)
+        stripped = without_worker_bundles(c1_vat, tampered)
+        rc, out = cli('import-vat', '--state', c, tampered, env=env_c)
+        check(stripped and rc == 1 and 'does not carry them' in out.get('error', '') and dump(db_c) == before_c,
+              f'C: c1 from an archive without its worker bundles is refused, C unchanged: {out.get("error")}')
+        rc, out = cli('import-vat', '--state', c, counter_vat, env=env_c)
+        rc2, out2 = cli('send', '--state', c, 'counter', 'increment', env=env_c)
+        check(rc == 0 and rc2 == 0 and out2.get('value') == INCREMENTS + 1,
+              f'C: the counter, from its snapshot on other packages, goes on: {out} {out2.get("value")}')
+        rc, out = cli('import-vat', '--state', c, c1_vat, env=env_c)
+        rc2, out2 = cli('send', '--state', c, 'c1', 'increment', env=env_c)
+        con = sqlite3.connect(db_c)
+        has_supervisor_a = con.execute('SELECT 1 FROM bundles WHERE bundleID = ?', (supervisor_a,)).fetchone()
+        con.close()
+        check(rc == 0 and has_supervisor_a and rc2 == 0 and out2.get('value') == 103,
+              f'C: c1 brought its worker bundles into the bundle store and replays on them: {out} {out2}')
+        check(refcount_problems(db_c) == [], f'kernel C refcounts at the end: {refcount_problems(db_c)}')
         return report(checks)
 
 

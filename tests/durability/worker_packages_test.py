@@ -9,29 +9,10 @@ them, so this checks that the error still comes, and still says what and where.
 """
 import json
 import os
-import shutil
 import sys
 import tempfile
 
-from durability import cli_runner, last_json, report, write_rally_config
-
-JS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'js')
-XSNAP = 'node_modules/@agoric/xsnap/xsnap-native/xsnap/build/bin/lin/release/xsnap-worker'
-LOCKDOWN = 'node_modules/@agoric/xsnap-lockdown/dist/lockdown.bundle'
-SUPERVISOR = 'node_modules/@agoric/swingset-xsnap-supervisor/dist/supervisor.bundle'
-VAT_ADMIN = 'build/vat-vat-admin.bundle.json'
-
-
-def fake_js_dir(root):
-    """A SWINGSET_JS_DIR with what the kernel reads from js/: the worker binary, the two worker
-    bundles (copies, to be broken) and the vat-admin vat's bundle."""
-    for rel in (XSNAP, LOCKDOWN, SUPERVISOR, VAT_ADMIN):
-        os.makedirs(os.path.dirname(os.path.join(root, rel)), exist_ok=True)
-    os.symlink(os.path.abspath(os.path.join(JS, XSNAP)), os.path.join(root, XSNAP))
-    os.symlink(os.path.abspath(os.path.join(JS, VAT_ADMIN)), os.path.join(root, VAT_ADMIN))
-    for rel in (LOCKDOWN, SUPERVISOR):
-        shutil.copy(os.path.join(JS, rel), os.path.join(root, rel))
-
+from durability import LOCKDOWN, SUPERVISOR, cli_runner, fake_js_dir, last_json, report, write_rally_config
 
 def main():
     binary, bundles = sys.argv[1], sys.argv[2]
