@@ -4,6 +4,7 @@
 
 #include "base/panic.h"
 #include "kernel/crank_results.h"
+#include "kernel/smallcaps.h"
 #include "kernel/state/device_state.h"
 #include "kernel/state/vat_state.h"
 #include "kernel/vat_syscalls.h"
@@ -261,17 +262,11 @@ std::optional<Kernel::Route> Kernel::routeSendEvent(const std::string& target, c
   KernelPromise kp = state_.getPromise(*t);
   switch (kp.state) {
     case PromiseState::kFulfilled: {
-      // A promise fulfilled to exactly one object forwards to it.
-      if (kp.data.slots.size() == 1 && kp.data.slots[0].starts_with("ko") &&
-          (kp.data.body == "#\"$0\"" || kp.data.body.starts_with("#\"$0."))) {
-        return sendTo(*KernelSlot::parse(kp.data.slots[0]));
+      // A promise fulfilled to exactly one object forwards to it (extractSingleSlot).
+      if (std::optional<std::string> slot = singleSlot(kp.data); slot && slot->starts_with("ko")) {
+        return sendTo(*KernelSlot::parse(*slot));
       }
-      std::string method = "?";
-      if (std::optional<Json> ma = parseJson(std::string_view(msg.methargs.body).substr(1));
-          ma && ma->is_array() && !ma->empty() && (*ma)[0].is_string()) {
-        method = (*ma)[0].get<std::string>();
-      }
-      return splat(kernelError(fmt::format("data is not callable, has no method {}", method)));
+      return splat(kernelError(fmt::format("data is not callable, has no method {}", legibleMethod(msg.methargs))));
     }
     case PromiseState::kRejected: return splat(kp.data);
     case PromiseState::kUnresolved:

@@ -4,6 +4,7 @@
 
 #include "base/panic.h"
 #include "kernel/kernel.h"
+#include "kernel/smallcaps.h"
 
 namespace swingset {
 namespace {
@@ -11,11 +12,6 @@ namespace {
 constexpr const char* kOk = R"(["ok",null])";
 
 std::string okWith(const Json& value) { return toJson(Json::array({"ok", value})); }
-
-// A fulfilment to exactly one promise slot: `#"&0"` with one slot.
-bool isSinglePromise(const CapData& data) {
-  return data.slots.size() == 1 && data.body == "#\"&0\"" && data.slots[0].starts_with("kp");
-}
 
 }  // namespace
 
@@ -176,7 +172,12 @@ std::string VatSyscalls::resolve(const Json& s) {
     }
     std::optional<CapData> data = capdataToKernel(r[2]);
     if (!data) return fault("");
-    if (!r[1].get<bool>() && isSinglePromise(*data)) return fault(fmt::format("cannot resolve {} to a promise", vpid->str()));
+    if (!r[1].get<bool>()) {  // as translateResolve's extractSingleSlot, which kunser's the data
+      bool malformed = false;
+      std::optional<std::string> one = singleSlot(*data, &malformed);
+      if (malformed) return fault(fmt::format("resolve of {}: its data cannot be unserialized: {}", vpid->str(), data->body.substr(0, 200)));
+      if (one && one->starts_with("kp")) return fault(fmt::format("cannot resolve {} to a promise", vpid->str()));
+    }
     resolutions.push_back({*kpid, r[1].get<bool>(), std::move(*data)});
   }
   for (const Resolution& r : resolutions) {
@@ -190,6 +191,9 @@ std::string VatSyscalls::exit(const Json& s) {
   if (s.size() != 3 || !s[1].is_boolean()) return fault("malformed exit");
   std::optional<CapData> info = capdataToKernel(s[2]);
   if (!info) return fault("");
+  // The kernel unserializes the reason for vat-admin's vatTerminated (kser(kunser(info))). We
+  // read smallcaps only; SwingSet would panic the kernel on a body it cannot read.
+  if (!smallcapsValue(*info)) return fault(fmt::format("exit reason is not a smallcaps body: {}", info->body.substr(0, 200)));
   exit_ = ExitRequest{s[1].get<bool>(), std::move(*info)};
   return kOk;
 }

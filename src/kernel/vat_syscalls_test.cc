@@ -109,5 +109,57 @@ TEST_F(VatSyscallsTest, ALegalSendIsQueuedWithItsRefsCounted) {
   EXPECT_EQ(kernel_.state().objectRefCount(ko), (RefCount{2, 2}));  // the c-list entry and the message
 }
 
+// extractSingleSlot reads the whole value: a promise is a promise whatever the body calls it.
+TEST_F(VatSyscallsTest, ResolvingToAPromiseUnderAnyBodyIsTheVatsFault) {
+  KernelSlot kp = kernel_.state().addKernelPromise();
+  kernel_.state().setDecider(kp, "v1");
+  VatSlot vpid = VatState(kernel_.state(), "v1").mapKernelSlotToVatSlot(kp.str());
+  EXPECT_EQ(call(fmt::format(R"(["resolve",[["{}",false,{{"body":"#\"$0.Alleged: x\"","slots":["p+6"]}}]]])", vpid.str())), kIllegal);
+  EXPECT_NE(sys_.illegal().find("cannot resolve"), std::string::npos) << sys_.illegal();
+  EXPECT_EQ(kernel_.state().promiseState(kp), PromiseState::kUnresolved);
+}
+
+TEST_F(VatSyscallsTest, AFulfilmentThatCannotBeUnserializedIsTheVatsFault) {
+  KernelSlot kp = kernel_.state().addKernelPromise();
+  kernel_.state().setDecider(kp, "v1");
+  VatSlot vpid = VatState(kernel_.state(), "v1").mapKernelSlotToVatSlot(kp.str());
+  EXPECT_EQ(call(fmt::format(R"(["resolve",[["{}",false,{{"body":"#\"$3\"","slots":[]}}]]])", vpid.str())), kIllegal);
+  EXPECT_NE(sys_.illegal().find("cannot be unserialized"), std::string::npos) << sys_.illegal();
+}
+
+// The kernel re-encodes the reason for vat-admin: one it cannot read would panic it.
+TEST_F(VatSyscallsTest, AnExitReasonThatIsNotSmallcapsIsTheVatsFault) {
+  for (const char* body : {"", "\"bye\"", "#{"}) {
+    VatSyscalls sys{kernel_, "v1"};
+    EXPECT_EQ(sys.syscall(fmt::format(R"(["exit",true,{{"body":{},"slots":[]}}])", toJson(Json(body)))), kIllegal) << body;
+    EXPECT_NE(sys.illegal().find("not a smallcaps body"), std::string::npos) << sys.illegal();
+    EXPECT_FALSE(sys.exitRequest()) << body;
+  }
+}
+
+// A send to data is rejected with SwingSet's text for the method (extractMethod), whatever the
+// body: one that is not even JSON used to throw out of the crank, a kernel panic.
+TEST_F(VatSyscallsTest, ASendToDataIsRejectedNamingTheMethodAsSwingSetDoes) {
+  KernelSlot data = kernel_.state().addKernelPromise();
+  kernel_.doResolve("", data.str(), false, CapData{"#1", {}});
+  VatSlot target = VatState(kernel_.state(), "v1").mapKernelSlotToVatSlot(data.str());
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"", "<unknown>"}, {R"(#["#undefined",[]])", "<funcall>"}, {R"(#["foo",[]])", "foo"}};
+  for (size_t i = 0; i < cases.size(); i++) {
+    EXPECT_EQ(call(fmt::format(R"(["send","{}",{{"methargs":{{"body":{},"slots":[]}},"result":"p+{}"}}])", target.str(),
+                               toJson(Json(cases[i].first)), 10 + i)),
+              kOk);
+  }
+  store_->kernelStorage().endCrank();
+  kernel_.run();
+  for (size_t i = 0; i < cases.size(); i++) {
+    std::string kp = *VatState(kernel_.state(), "v1").krefForVref(fmt::format("p+{}", 10 + i));
+    EXPECT_EQ(kernel_.state().promiseState(*KernelSlot::parse(kp)), PromiseState::kRejected);
+    EXPECT_NE(kernel_.state().getPromise(*KernelSlot::parse(kp)).data.body.find("has no method " + cases[i].second),
+              std::string::npos)
+        << kernel_.state().getPromise(*KernelSlot::parse(kp)).data.body;
+  }
+}
+
 }  // namespace
 }  // namespace swingset
