@@ -92,6 +92,7 @@ std::vector<Message> KernelState::takePromiseQueue(KernelSlot kp) {
       promiseQueuesStat_.add(-1);
     }
   }
+  kv_.set(k + ".queue.nextID", "0");  // as requeueKernelPromise: the next message queued is .queue.0
   return queued;
 }
 

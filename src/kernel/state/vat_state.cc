@@ -199,7 +199,8 @@ bool VatState::addDirt(uint64_t deliveries, uint64_t gcKrefs, uint64_t computron
   auto add = [&](const char* name, uint64_t amount) {
     if (amount == 0) return;
     auto t = threshold.find(name);
-    if (t == threshold.end() || !t->is_number()) return;  // "never" or absent: not counted
+    // "never", absent or 0 (falsy in vatKeeper.addDirt): not counted
+    if (t == threshold.end() || !t->is_number() || t->get<double>() == 0) return;
     uint64_t v = dirt->value(name, uint64_t{0}) + amount;
     (*dirt)[name] = v;
     if (v >= t->get<uint64_t>()) reap = true;

@@ -170,6 +170,27 @@ TEST_F(VatStateTest, QueuesAreFifoAndResolutionReleasesQueuedMessages) {
   }
 }
 
+// As requeueKernelPromise, for a pipelined result: its queue starts again from 0.
+TEST_F(VatStateTest, TakingAPromiseQueueStartsItAgainFromZero) {
+  KernelSlot kp = kernel_.addKernelPromise("panic");
+  kernel_.enqueueToPromise(kp, Message{CapData{"#[\"m\",[]]", {}}, std::nullopt});
+  EXPECT_EQ(kernel_.kv().get(kp.str() + ".queue.nextID"), "1");
+  EXPECT_EQ(kernel_.takePromiseQueue(kp).size(), 1u);
+  EXPECT_EQ(kernel_.kv().get(kp.str() + ".queue.nextID"), "0");
+  kernel_.enqueueToPromise(kp, Message{CapData{"#[\"n\",[]]", {}}, std::nullopt});
+  EXPECT_TRUE(kernel_.kv().has(kp.str() + ".queue.0"));
+}
+
+// vatKeeper.addDirt counts a kind of dirt only under a truthy threshold: 0 is never, like "never".
+TEST_F(VatStateTest, AReapThresholdOfZeroNeverReaps) {
+  VatState vat(kernel_, "v1");
+  Json threshold = Json::object({{"deliveries", 0}, {"gcKrefs", 20}, {"computrons", "never"}});
+  for (int i = 0; i < 3; i++) EXPECT_FALSE(vat.addDirt(1, 0, 5000, threshold));
+  EXPECT_EQ(kernel_.kv().get("v1.reapDirt"), "{}");
+  EXPECT_TRUE(vat.addDirt(1, 20, 0, threshold));
+  EXPECT_EQ(kernel_.kv().get("v1.reapDirt"), R"({"gcKrefs":20})");
+}
+
 // Kernel::loadAhead reads where run-queue items go without parsing them: only a field at the
 // top level counts, never the same text inside a message body.
 TEST_F(VatStateTest, RunQueueItemVatNamesTheVatAnItemGoesTo) {
