@@ -125,7 +125,7 @@ void run(int rounds) {
       auto r = XsnapWorker::startFromSnapshot(options, snap, "v1-bench");
     }));
   }
-  fmt::print("heap snapshot: {:.1f} MB; write (w@7, hashed on the stream) median {:.1f} ms; "
+  fmt::print("heap snapshot: {:.1f} MB; write (into a memfd, hashed as it grows) median {:.1f} ms; "
              "new worker from it until ready median {:.1f} ms\n",
              size / 1e6, median(save), median(load));
 }

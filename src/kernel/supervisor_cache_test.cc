@@ -18,7 +18,7 @@ class SupervisorCacheTest : public ::testing::Test {
     packages_.lockdown.bundleID = "b0-lockdown";
     packages_.supervisor.bundleID = "b0-supervisor";
     for (uint32_t i = 0; i < 300'000; i++) heapBytes_ += static_cast<char>((i * 7919u) >> 5);
-    heap_.write(heapBytes_.data(), heapBytes_.size());
+    heap_.refill(heapBytes_.size(), [&](char* p) { heapBytes_.copy(p, heapBytes_.size()); });
   }
   std::filesystem::path file() const { return dir_.path() / "xsnap-supervisor.cache"; }
 
@@ -34,7 +34,7 @@ TEST_F(SupervisorCacheTest, AWrittenHeapReadsBackWhole) {
   cache.write(heap_, sha256Hex(heapBytes_));
   std::unique_ptr<SnapshotBuffer> back = SupervisorCache(file(), packages_).read();
   ASSERT_NE(back, nullptr);
-  EXPECT_EQ(back->readAll(), heapBytes_);
+  EXPECT_EQ(back->view(), heapBytes_);
 }
 
 TEST_F(SupervisorCacheTest, AnotherWorkerBinaryOrBundleDoesNotUseIt) {

@@ -1,6 +1,7 @@
 #include "worker/snapshot_buffer.h"
 
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -18,15 +19,36 @@ SnapshotBuffer::~SnapshotBuffer() {
   if (map_) ::munmap(map_, mapped_);
 }
 
-void SnapshotBuffer::write(const char* data, size_t size) {
-  while (size > 0) {
-    ssize_t n = ::write(fd_.get(), data, size);
-    if (n < 0 && errno == EINTR) continue;
-    SS_INSIST(n > 0, "writing a snapshot to memory failed: {}", std::strerror(errno));
-    data += n;
-    size -= static_cast<size_t>(n);
-    size_ += static_cast<uint64_t>(n);
-  }
+std::string SnapshotBuffer::path() const { return fmt::format("/proc/{}/fd/{}", ::getpid(), fd_.get()); }
+
+void SnapshotBuffer::mapAtLeast(uint64_t size) {
+  if (size <= mapped_) return;
+  if (map_) ::munmap(map_, mapped_);
+  map_ = nullptr;
+  mapped_ = 0;
+  void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd_.get(), 0);
+  SS_INSIST(p != MAP_FAILED, "mapping a snapshot memfd failed: {}", std::strerror(errno));
+  map_ = static_cast<char*>(p);
+  mapped_ = size;
+}
+
+uint64_t SnapshotBuffer::fileSize() const {
+  struct stat st {};
+  SS_INSIST(::fstat(fd_.get(), &st) == 0, "fstat of a snapshot memfd failed: {}", std::strerror(errno));
+  return static_cast<uint64_t>(st.st_size);
+}
+
+size_t SnapshotBuffer::readAt(uint64_t offset, char* out, size_t n) const {
+  ssize_t got = ::pread(fd_.get(), out, n, static_cast<off_t>(offset));
+  SS_INSIST(got >= 0, "reading a snapshot memfd failed: {}", std::strerror(errno));
+  return static_cast<size_t>(got);
+}
+
+bool SnapshotBuffer::written(uint64_t size) {
+  if (fileSize() != size) return false;
+  size_ = size;
+  mapAtLeast(size);
+  return true;
 }
 
 void SnapshotBuffer::refill(uint64_t size, const std::function<void(char*)>& produce) {
@@ -34,23 +56,8 @@ void SnapshotBuffer::refill(uint64_t size, const std::function<void(char*)>& pro
     SS_INSIST(::ftruncate(fd_.get(), static_cast<off_t>(size)) == 0, "sizing a snapshot memfd failed: {}", std::strerror(errno));
   }
   size_ = size;
-  if (size > mapped_) {
-    if (map_) ::munmap(map_, mapped_);
-    void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd_.get(), 0);
-    map_ = nullptr;
-    mapped_ = 0;
-    SS_INSIST(p != MAP_FAILED, "mapping a snapshot memfd failed: {}", std::strerror(errno));
-    map_ = static_cast<char*>(p);
-    mapped_ = size;
-  }
+  mapAtLeast(size);
   if (size > 0) produce(map_);
-}
-
-std::string SnapshotBuffer::readAll() {
-  std::string out(size_, '\0');
-  SS_INSIST(::pread(fd_.get(), out.data(), out.size(), 0) == static_cast<ssize_t>(size_),
-            "reading a snapshot memfd failed");
-  return out;
 }
 
 }  // namespace swingset

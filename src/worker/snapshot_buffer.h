@@ -1,35 +1,43 @@
 #pragma once
-// A heap snapshot held in an anonymous memory file (memfd). It is both where a worker writes a
-// snapshot (a SnapshotSink) and what new workers read one from: each opens the file by its /proc
-// path, at its own offset, so there is no pipe to feed and nothing to deadlock on.
+// A heap snapshot held in an anonymous memory file (memfd): where a worker writes a snapshot and
+// what new workers read one from. Workers open the file by its /proc path, each at its own
+// offset, so there is no pipe to feed, nothing to copy through the kernel process, and nothing to
+// deadlock on.
+#include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "base/fd.h"
-#include "worker/worker.h"
 
 namespace swingset {
 
-class SnapshotBuffer final : public SnapshotSink {
+class SnapshotBuffer final {
  public:
   SnapshotBuffer();
-  ~SnapshotBuffer() override;
+  ~SnapshotBuffer();
   SnapshotBuffer(const SnapshotBuffer&) = delete;
   SnapshotBuffer& operator=(const SnapshotBuffer&) = delete;
-  void write(const char* data, size_t size) override;
+  // The file by a path another process of ours can open, to read or (truncating it) to write.
+  std::string path() const;
+  // While a worker writes the file through path(): how much it has written, and those bytes.
+  uint64_t fileSize() const;
+  size_t readAt(uint64_t offset, char* out, size_t n) const;
+  // After it has: takes its `size` bytes as the contents. False if the file holds another number.
+  bool written(uint64_t size);
   // Replaces the contents with `size` bytes that `produce` writes in place. The mapping is kept,
   // so refilling a buffer with a heap of about the same size faults in no new pages: the warehouse
-  // reuses a few buffers for all its loads. Not to be mixed with write().
+  // reuses a few buffers for all its loads.
   void refill(uint64_t size, const std::function<void(char*)>& produce);
-  // The memory file, for XsnapWorker::startFromSnapshot; several workers may read it at once.
-  int fd() const { return fd_.get(); }
+  // The contents, mapped: valid until the next refill() or written(). Any thread may read it.
+  std::string_view view() const { return {map_, size_}; }
   uint64_t size() const { return size_; }
-  std::string readAll();  // for tests and the snapStore
 
  private:
+  void mapAtLeast(uint64_t size);
   Fd fd_;
   uint64_t size_ = 0;
-  char* map_ = nullptr;  // refill()'s mapping of the first mapped_ bytes
+  char* map_ = nullptr;  // a shared read-write mapping of the first mapped_ bytes
   uint64_t mapped_ = 0;
 };
 

@@ -26,12 +26,7 @@ class ConsoleSink {
                        const std::vector<std::string>& args) = 0;
 };
 
-// Receives a heap snapshot's bytes as the worker writes them.
-class SnapshotSink {
- public:
-  virtual ~SnapshotSink() = default;
-  virtual void write(const char* data, size_t size) = 0;
-};
+class SnapshotBuffer;
 
 struct MeterUsage {
   uint64_t compute = 0;  // computrons: the only field the kernel keeps (transcript, meters)
@@ -65,7 +60,7 @@ struct DeliveryResult {
 
 struct SavedSnapshot {
   uint64_t size = 0;
-  std::string hash;  // sha256 hex of the raw heap snapshot, taken on the stream
+  std::string hash;  // sha256 hex of the raw heap snapshot
 };
 
 class Worker {
@@ -75,9 +70,9 @@ class Worker {
   // but kOk/kVatError the worker is dead and must be discarded.
   virtual DeliveryResult deliver(std::string_view vatDeliveryObjectJson,
                                  SyscallHandler& onSyscall) = 0;
-  // Writes the heap to `sink`. A worker started from this snapshot is in the same state.
+  // Writes the heap into `heap`. A worker started from this snapshot is in the same state.
   // Throws KernelPanic if the worker fails while writing.
-  virtual SavedSnapshot saveSnapshot(SnapshotSink& sink) = 0;
+  virtual SavedSnapshot saveSnapshot(SnapshotBuffer& heap) = 0;
   // Orderly exit; the process is reaped. Safe to call twice.
   virtual void shutdown() = 0;
 };

@@ -57,31 +57,27 @@ std::optional<std::string> meterFault(const ExitStatus& s) {
 
 }  // namespace
 
-XsnapWorker::XsnapWorker(const XsnapOptions& options, int snapshotFd, std::string_view label)
+XsnapWorker::XsnapWorker(const XsnapOptions& options, const SnapshotBuffer* heap, std::string_view label)
     : options_(options), parser_(options.maxMessageBytes) {
   ignoreSigpipeOnce();
   Pipe commands = makePipe();
   Pipe replies = makePipe();
-  Pipe snapshots = makePipe();
   SpawnSpec spec;
   spec.path = options_.executable.string();
   spec.argv = {spec.path, options_.vatID + ":" + options_.name};  // xsnap skips words without '-'
-  if (snapshotFd >= 0) {
-    // The child opens our fd by its /proc path and closes it once loaded. Inheriting it instead
-    // (`-r @8`) would keep the snapshot's memory file alive for the worker's whole life: xsnap
+  if (heap) {
+    // The child opens the memory file by its /proc path and closes it once loaded. Inheriting it
+    // instead (`-r @8`) would keep the snapshot's memory alive for the worker's whole life: xsnap
     // reads a dup of fd 8 and never closes fd 8 itself (10 MB of shmem per worker).
-    spec.argv.insert(spec.argv.end(), {fmt::format("snapshot:{}", label), "-r",
-                                       fmt::format("/proc/{}/fd/{}", ::getpid(), snapshotFd)});
+    spec.argv.insert(spec.argv.end(), {fmt::format("snapshot:{}", label), "-r", heap->path()});
   }
   if (options_.computeLimit) spec.argv.insert(spec.argv.end(), {"-l", std::to_string(*options_.computeLimit)});
-  spec.fds = {{3, commands.read.get()}, {4, replies.write.get()}, {7, snapshots.write.get()}};
+  spec.fds = {{3, commands.read.get()}, {4, replies.write.get()}};
   process_ = std::make_unique<ChildProcess>(spec);
   toWorker_ = std::move(commands.write);
   fromWorker_ = std::move(replies.read);
-  snapshotOut_ = std::move(snapshots.read);
   setNonBlocking(toWorker_.get());
   setNonBlocking(fromWorker_.get());
-  setNonBlocking(snapshotOut_.get());
   readBuf_.resize(kReadChunk);
 }
 
@@ -94,13 +90,13 @@ void XsnapWorker::assign(const XsnapOptions& options) {
 XsnapWorker::~XsnapWorker() { shutdown(); }
 
 std::unique_ptr<XsnapWorker> XsnapWorker::start(const XsnapOptions& options) {
-  return std::unique_ptr<XsnapWorker>(new XsnapWorker(options, -1, ""));
+  return std::unique_ptr<XsnapWorker>(new XsnapWorker(options, nullptr, ""));
 }
 
 std::unique_ptr<XsnapWorker> XsnapWorker::startFromSnapshot(const XsnapOptions& options,
                                                             const SnapshotBuffer& heap,
                                                             std::string_view label) {
-  std::unique_ptr<XsnapWorker> w(new XsnapWorker(options, heap.fd(), label));
+  std::unique_ptr<XsnapWorker> w(new XsnapWorker(options, &heap, label));
   // `R` is answered by a bare "." once the snapshot is loaded (no meter, no \x01).
   std::optional<std::string> ready = w->send('R', "") ? w->readFrame() : std::nullopt;
   if (!ready || *ready != ".") {
@@ -144,7 +140,6 @@ void XsnapWorker::fail(DeliveryStatus status, std::string problem) {
   failure_ = std::move(r);
   toWorker_.reset();
   fromWorker_.reset();
-  snapshotOut_.reset();
 }
 
 CommandResult XsnapWorker::failed() const { return *failure_; }
@@ -327,49 +322,45 @@ DeliveryResult XsnapWorker::deliver(std::string_view vdo, SyscallHandler& onSysc
   return out;
 }
 
-SavedSnapshot XsnapWorker::saveSnapshot(SnapshotSink& sink) {
-  // `w@7`: the worker writes the heap to fd 7 while we wait for its reply on fd 4. Drain both
-  // in one poll loop, so a full snapshot pipe can never block the worker.
-  if (!send('w', "@7")) panic(fmt::format("cannot snapshot: {}", failure_->problem));
+SavedSnapshot XsnapWorker::saveSnapshot(SnapshotBuffer& heap) {
+  // `w PATH`: the worker opens the memory file by its /proc path, truncates it and writes the heap
+  // straight into it, then answers with the size. Meanwhile we hash what it has appended so far,
+  // so the hash is done about when the heap is. (Through a pipe, `w@7`, every byte was also copied
+  // through this process 64 KB at a time, the worker blocked whenever the pipe was full.)
+  SS_INSIST(heap.fileSize() == 0, "{}: a heap snapshot goes only into an empty buffer", who());
+  if (!send('w', heap.path())) panic(fmt::format("cannot snapshot: {}", failure_->problem));
   Sha256 hash;
-  uint64_t received = 0;
-  std::optional<uint64_t> expected;
-  while (!expected || received < *expected) {
-    pollfd fds[2] = {{snapshotOut_.get(), POLLIN, 0}, {fromWorker_.get(), POLLIN, 0}};
-    int timeoutMs = options_.hangTimeout.count() > 0 ? static_cast<int>(options_.hangTimeout.count()) : -1;
-    int n = ::poll(fds, expected ? 1 : 2, timeoutMs);
-    if (n < 0 && errno == EINTR) continue;
-    if (n == 0) {
+  uint64_t hashed = 0;
+  auto hashUpTo = [&](uint64_t end) {
+    while (hashed < end) {
+      size_t n = heap.readAt(hashed, readBuf_.data(), std::min<uint64_t>(readBuf_.size(), end - hashed));
+      SS_INSIST(n > 0, "{}: its heap snapshot shrank while being written", who());
+      hash.update(readBuf_.data(), n);
+      hashed += n;
+    }
+  };
+  Clock::time_point until = deadline();
+  for (pollfd answer{fromWorker_.get(), POLLIN, 0}; ::poll(&answer, 1, 1) == 0;) {
+    hashUpTo(heap.fileSize());
+    if (Clock::now() > until) {
       fail(DeliveryStatus::kTimedOut, "hung while writing a heap snapshot, killed");
       panic(failure_->problem);
     }
-    if (fds[0].revents) {
-      ssize_t got = ::read(snapshotOut_.get(), readBuf_.data(), readBuf_.size());
-      if (got > 0) {
-        hash.update(readBuf_.data(), static_cast<size_t>(got));
-        sink.write(readBuf_.data(), static_cast<size_t>(got));
-        received += static_cast<uint64_t>(got);
-      } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
-        fail(DeliveryStatus::kWorkerDied, "closed its snapshot pipe");
-        panic(failure_->problem);
-      }
-    }
-    if (!expected && fds[1].revents) {
-      std::optional<std::string> frame = readFrame();
-      if (!frame) panic(fmt::format("heap snapshot failed: {}", failure_->problem));
-      uint64_t size = 0;
-      auto [end, ec] = frame->size() > 1 && (*frame)[0] == '.'
-                           ? std::from_chars(frame->data() + frame->find('\x01') + 1, frame->data() + frame->size(), size)
-                           : std::from_chars_result{nullptr, std::errc::invalid_argument};
-      if (ec != std::errc() || frame->find('\x01') == std::string::npos) {
-        fail(DeliveryStatus::kProtocolError, fmt::format("answered w@7 with '{}'", frame->substr(0, 200)));
-        panic(failure_->problem);
-      }
-      expected = size;
-    }
   }
-  SS_INSIST(received == *expected, "{}: snapshot is {} bytes, expected {}", who(), received, *expected);
-  return SavedSnapshot{received, hash.hexDigest()};
+  std::optional<std::string> frame = readFrame();
+  if (!frame) panic(fmt::format("heap snapshot failed: {}", failure_->problem));
+  uint64_t size = 0;
+  size_t sep = frame->find('\x01');
+  auto [end, ec] = frame->size() > 1 && (*frame)[0] == '.' && sep != std::string::npos
+                       ? std::from_chars(frame->data() + sep + 1, frame->data() + frame->size(), size)
+                       : std::from_chars_result{nullptr, std::errc::invalid_argument};
+  if (ec != std::errc()) {
+    fail(DeliveryStatus::kProtocolError, fmt::format("answered w with '{}'", frame->substr(0, 200)));
+    panic(failure_->problem);
+  }
+  SS_INSIST(heap.written(size), "{}: its heap snapshot is not the {} bytes it reported", who(), size);
+  hashUpTo(size);
+  return SavedSnapshot{size, hash.hexDigest()};
 }
 
 void XsnapWorker::kill() {

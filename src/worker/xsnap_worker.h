@@ -65,7 +65,7 @@ class XsnapWorker final : public Worker {
 
   DeliveryResult deliver(std::string_view vatDeliveryObjectJson,
                          SyscallHandler& onSyscall) override;
-  SavedSnapshot saveSnapshot(SnapshotSink& sink) override;
+  SavedSnapshot saveSnapshot(SnapshotBuffer& heap) override;
   void shutdown() override;
   // Ends the worker at once (SIGKILL) and reaps it, for one whose heap is no longer wanted: on an
   // orderly exit xsnap first frees its whole heap, which costs a core several ms.
@@ -87,7 +87,7 @@ class XsnapWorker final : public Worker {
   std::optional<ExitStatus> exitStatus() const { return process_->exitStatus(); }
 
  private:
-  XsnapWorker(const XsnapOptions& options, int snapshotFd, std::string_view label);
+  XsnapWorker(const XsnapOptions& options, const SnapshotBuffer* heap, std::string_view label);
   CommandResult run(char tag, std::string_view payload, SyscallHandler* onSyscall);
   std::string answerUpcall(std::string_view request, SyscallHandler* onSyscall);
   // Reads until one whole frame is parsed, or fails the worker (and returns nullopt).
@@ -101,7 +101,7 @@ class XsnapWorker final : public Worker {
 
   XsnapOptions options_;
   std::unique_ptr<ChildProcess> process_;
-  Fd toWorker_, fromWorker_, snapshotOut_;
+  Fd toWorker_, fromWorker_;
   NetstringParser parser_;
   std::string readBuf_;
   std::string writeBuf_;
