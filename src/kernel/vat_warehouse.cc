@@ -280,18 +280,7 @@ void VatWarehouse::retire(Online o) {
   retiring_.push_back(std::async(std::launch::async, [o = std::move(o)]() mutable { o.stop(); }));
 }
 
-XsnapWorker& VatWarehouse::Online::get() {
-  if (restarting.valid()) worker = restarting.get();
-  SS_INSIST(worker, "a vat's worker is gone after a failed restart");
-  return *worker;
-}
-
-void VatWarehouse::Online::stop() {
-  try {
-    get().kill();
-  } catch (const std::exception&) {  // a restart that failed left nothing to stop
-  }
-}
+void VatWarehouse::Online::stop() { worker->kill(); }
 
 uint64_t VatWarehouse::beginNewIncarnation(const std::string& vatID) {
   evict(vatID);
@@ -637,7 +626,7 @@ XsnapWorker& VatWarehouse::ensureOnline(const std::string& vatID) {
   bool otherVatRan = lastVat_ != vatID;
   lastVat_ = vatID;
   if (auto it = online_.find(vatID); it != online_.end()) {
-    if (XsnapWorker& w = it->second.get(); w.running()) {
+    if (XsnapWorker& w = *it->second.worker; w.running()) {
       it->second.lastUsed = ++useClock_;
       it->second.reused |= otherVatRan;
       return w;
@@ -674,7 +663,7 @@ XsnapWorker& VatWarehouse::ensureOnline(const std::string& vatID) {
   }
   from->replayed.releaseTo(options_.console);
   admit(vatID, std::move(worker));
-  return online_.at(vatID).get();
+  return *online_.at(vatID).worker;
 }
 
 void VatWarehouse::recordDelivery(const std::string& vatID, const std::string& vdo, const std::string& sc,
@@ -787,11 +776,11 @@ void VatWarehouse::maybeSaveSnapshot(const std::string& vatID, SyscallHandler& s
   if (!r.ok() && r.status != DeliveryStatus::kVatError) {
     panic(fmt::format("vat {}: the bringOutYourDead before its heap snapshot failed: {}", vatID, r.problem));
   }
-  if (auto it = online_.find(vatID); it != online_.end()) saveSnapshot(vatID, it->second.get());
+  if (auto it = online_.find(vatID); it != online_.end()) saveSnapshot(vatID, *it->second.worker);
 }
 
 void VatWarehouse::saveSnapshot(const std::string& vatID, XsnapWorker& worker) {
-  // shared_ptr: the buffer is read both by the compressing thread and by the new worker.
+  // shared_ptr: the buffer is read both by the compressing thread and by a worker loading it.
   auto buf = std::make_shared<SnapshotBuffer>();
   SavedSnapshot saved = worker.saveSnapshot(*buf);
   stats_.snapshotSaves++;
@@ -804,17 +793,12 @@ void VatWarehouse::saveSnapshot(const std::string& vatID, XsnapWorker& worker) {
   transcripts.rolloverSpan(vatID);
   transcripts.addItem(vatID, fmt::format(R"({{"d":["load-snapshot",{{"snapshotID":"{}"}}],"sc":[],"r":{{"status":"ok"}}}})", info.hash));
   if (options_.restartWorkerOnSnapshot) {
-    stats_.workerSpawns++;
-    Online& o = online_.at(vatID);
-    Online old;
-    old.worker = std::move(o.worker);
-    retire(std::move(old));
-    XsnapOptions xo = workerOptions(vatID, VatState(kernel_, vatID).options());
-    o.restarting = std::async(std::launch::async, [buf, xo, label = fmt::format("{}-{}", vatID, info.snapPos)]() mutable {
-      std::unique_ptr<XsnapWorker> worker = XsnapWorker::startFromSnapshot(xo, *buf, label);
-      buf.reset();  // the future holds this lambda until get(): it must not hold 10 MB with it
-      return worker;
-    });
+    // The vat goes on in a worker started from the snapshot, but only when it is next needed (or
+    // about to be: Kernel::loadAhead): a new vat's first snapshot comes at its third delivery, and
+    // it is often not messaged again soon. Starting the replacement at once cost every createVat
+    // a core for ~30 ms while its callbacks and the snapshot's gzip needed both.
+    retire(std::move(online_.at(vatID)));
+    online_.erase(vatID);
   }
 }
 

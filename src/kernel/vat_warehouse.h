@@ -137,7 +137,8 @@ class VatWarehouse {
   void recordDelivery(const std::string& vatID, const std::string& vdo, const std::string& sc, const DeliveryResult& r);
   DeliveryResult deliverAndRecord(const std::string& vatID, XsnapWorker& worker,
                                   const std::string& vdo, SyscallHandler& syscalls);
-  // With restartWorkerOnSnapshot, the vat goes on in a new worker started from the snapshot.
+  // With restartWorkerOnSnapshot, the vat goes offline: it goes on in a new worker started from
+  // the snapshot.
   void saveSnapshot(const std::string& vatID, XsnapWorker& worker);
 
   KernelStorage& storage_;         // owned by the host's SwingStore
@@ -147,13 +148,9 @@ class VatWarehouse {
   WarehouseStats stats_;
   struct Online {
     std::unique_ptr<XsnapWorker> worker;
-    // After a heap snapshot, the replacement worker being started from it in the background
-    // (restartWorkerOnSnapshot); collected by the vat's next use, so no crank waits for it.
-    std::future<std::unique_ptr<XsnapWorker>> restarting;
     uint64_t lastUsed = 0;
     uint64_t admittedAt = 0;
     bool reused = false;  // used again after another vat ran: see chooseVictim()
-    XsnapWorker& get();  // rethrows a failed restart's panic
     void stop();  // kills the worker: everything it had is in the store
   };
   std::map<std::string, Online> online_;
