@@ -44,7 +44,7 @@ std::unique_ptr<SnapshotBuffer> SupervisorCache::read() const {
 void SupervisorCache::write(SnapshotBuffer& heap, const std::string& hash) const {
   if (key_.empty()) return;
   Json header = Json::object({{"key", key_}, {"hash", hash}, {"size", heap.size()}});
-  writeFileAtomically(file_, toJson(header) + "\n" + SnapStore::gzip(heap.view()));
+  writeFileAtomically(file_, toJson(header) + "\n" + SnapStore::gzip(heap.readAll()));
 }
 
 }  // namespace swingset

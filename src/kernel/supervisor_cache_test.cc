@@ -34,7 +34,7 @@ TEST_F(SupervisorCacheTest, AWrittenHeapReadsBackWhole) {
   cache.write(heap_, sha256Hex(heapBytes_));
   std::unique_ptr<SnapshotBuffer> back = SupervisorCache(file(), packages_).read();
   ASSERT_NE(back, nullptr);
-  EXPECT_EQ(back->view(), heapBytes_);
+  EXPECT_EQ(back->readAll(), heapBytes_);
 }
 
 TEST_F(SupervisorCacheTest, AnotherWorkerBinaryOrBundleDoesNotUseIt) {

@@ -788,7 +788,7 @@ void VatWarehouse::saveSnapshot(const std::string& vatID, XsnapWorker& worker) {
   TranscriptStore& transcripts = storage_.transcripts();
   SnapshotInfo info{transcripts.getCurrentSpanBounds(vatID).endPos, saved.hash, saved.size, 0};
   // Compressed on another thread, stored between cranks by flushSnapshots().
-  pending_.push_back({vatID, info, buf, std::async(std::launch::async, [buf] { return SnapStore::gzip(buf->view()); })});
+  pending_.push_back({vatID, info, buf, std::async(std::launch::async, [buf] { return SnapStore::gzip(buf->readAll()); })});
   transcripts.addItem(vatID, fmt::format(R"({{"d":["save-snapshot"],"sc":[],"r":{{"status":"ok","snapshotID":"{}"}}}})", info.hash));
   transcripts.rolloverSpan(vatID);
   transcripts.addItem(vatID, fmt::format(R"({{"d":["load-snapshot",{{"snapshotID":"{}"}}],"sc":[],"r":{{"status":"ok"}}}})", info.hash));

@@ -6,7 +6,6 @@
 #include <cstdint>
 #include <functional>
 #include <string>
-#include <string_view>
 
 #include "base/fd.h"
 
@@ -29,15 +28,15 @@ class SnapshotBuffer final {
   // so refilling a buffer with a heap of about the same size faults in no new pages: the warehouse
   // reuses a few buffers for all its loads.
   void refill(uint64_t size, const std::function<void(char*)>& produce);
-  // The contents, mapped: valid until the next refill() or written(). Any thread may read it.
-  std::string_view view() const { return {map_, size_}; }
   uint64_t size() const { return size_; }
+  // A copy of the contents. Not a mapping: the pages of a snapshot waiting for its gzip would
+  // count in the kernel process's RSS as long as it waits.
+  std::string readAll() const;
 
  private:
-  void mapAtLeast(uint64_t size);
   Fd fd_;
   uint64_t size_ = 0;
-  char* map_ = nullptr;  // a shared read-write mapping of the first mapped_ bytes
+  char* map_ = nullptr;  // refill()'s mapping of the first mapped_ bytes
   uint64_t mapped_ = 0;
 };
 
