@@ -88,9 +88,12 @@ def run(binary, args):
     return p.returncode, out
 
 
-def status(binary, state):
+def status(binary, state, why=None):
+    """The committed activity hash, or None; `why` (a list) gets what a failed status said."""
     rc, out = run(binary, ['status', '--state', state])
     if rc != 0:
+        if why is not None:
+            why.append(f'status exited {rc}: {out}')
         return None
     return out['activityHash']
 
@@ -133,7 +136,8 @@ def crash_trials(binary, tmp, name, config, workload, trials, rng):
             time.sleep(delay)
             p.kill()
             p.wait()
-            h = status(binary, state) if os.path.exists(os.path.join(state, 'swingstore.sqlite')) else None
+            why = []
+            h = status(binary, state, why) if os.path.exists(os.path.join(state, 'swingstore.sqlite')) else None
             if h == hashes[k + 1]:
                 outcome = 'committed before the kill'
             elif h == hashes[k] or (k == 0 and h is None):
@@ -144,8 +148,8 @@ def crash_trials(binary, tmp, name, config, workload, trials, rng):
                     failures += 1
                     break
             else:
-                print(f'{label}: after killing {cmd[0]} at {delay:.3f}s the state has hash {h}; '
-                      f'expected {hashes[k]} (last commit) or {hashes[k + 1]}')
+                print(f'{label}: after killing {cmd[0]} (command {k}) at {delay:.3f}s the state has hash {h}; '
+                      f'expected {hashes[k]} (last commit) or {hashes[k + 1]}' + ''.join(f'; {w}' for w in why))
                 failures += 1
                 break
         else:
