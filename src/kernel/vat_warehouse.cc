@@ -265,6 +265,7 @@ void VatWarehouse::evict(const std::string& vatID) {
     cancelPreload(l->second);
     loading_.erase(l);
   }
+  snapshotted_.erase(vatID);
   auto it = online_.find(vatID);
   if (it == online_.end()) return;
   retire(std::move(it->second));
@@ -295,6 +296,7 @@ uint64_t VatWarehouse::beginNewIncarnation(const std::string& vatID) {
 std::vector<std::string> VatWarehouse::onlineVats() const {
   std::vector<std::pair<uint64_t, std::string>> byUse;
   for (const auto& [vatID, o] : online_) byUse.emplace_back(o.lastUsed, vatID);
+  for (const auto& [vatID, lastUsed] : snapshotted_) byUse.emplace_back(lastUsed, vatID);
   std::sort(byUse.rbegin(), byUse.rend());
   std::vector<std::string> out;
   for (auto& [t, vatID] : byUse) out.push_back(vatID);
@@ -590,6 +592,7 @@ void VatWarehouse::preloadSome() {
 }
 
 void VatWarehouse::admit(const std::string& vatID, std::unique_ptr<XsnapWorker> worker) {
+  snapshotted_.erase(vatID);
   Online& o = online_[vatID];
   o.worker = std::move(worker);
   o.lastUsed = o.admittedAt = ++useClock_;
@@ -797,8 +800,10 @@ void VatWarehouse::saveSnapshot(const std::string& vatID, XsnapWorker& worker) {
     // about to be: Kernel::loadAhead): a new vat's first snapshot comes at its third delivery, and
     // it is often not messaged again soon. Starting the replacement at once cost every createVat
     // a core for ~30 ms while its callbacks and the snapshot's gzip needed both.
-    retire(std::move(online_.at(vatID)));
-    online_.erase(vatID);
+    auto it = online_.find(vatID);
+    snapshotted_[vatID] = it->second.lastUsed;
+    retire(std::move(it->second));
+    online_.erase(it);
   }
 }
 

@@ -107,7 +107,9 @@ class VatWarehouse {
   // the gzip was. The entry stays: if this crank rolls back, the span is current again and a
   // flush stores it; if not, it is stale by then and the flush drops it.
   void storeNow(const std::string& vatID);
-  std::vector<std::string> onlineVats() const;  // most recently used first
+  // Most recently used first; with the vats that went offline only for a heap snapshot, which
+  // the host preloads after a restart like the vats still online.
+  std::vector<std::string> onlineVats() const;
   const WarehouseStats& stats() const { return stats_; }
   void shutdown();
 
@@ -154,6 +156,8 @@ class VatWarehouse {
     void stop();  // kills the worker: everything it had is in the store
   };
   std::map<std::string, Online> online_;
+  // Vats retired by saveSnapshot() and not brought back since, with when they were last used.
+  std::map<std::string, uint64_t> snapshotted_;
   // Workers going offline are killed and reaped on a thread of their own: the exit of a worker
   // with a 10 MB heap takes several ms, and no crank need wait for it. Joined by shutdown().
   std::vector<std::future<void>> retiring_;
