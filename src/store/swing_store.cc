@@ -4,7 +4,10 @@
 #include <sqlite3.h>
 #include <sys/file.h>
 
+#include <cerrno>
+#include <chrono>
 #include <set>
+#include <thread>
 #include <vector>
 
 #include "base/fd.h"
@@ -187,6 +190,22 @@ std::unique_ptr<SwingStore> SwingStore::openInMemory() {
   return std::unique_ptr<SwingStore>(new SwingStore(std::make_unique<Impl>(std::move(db))));
 }
 
+// A flock belongs to the open file description, which a worker being spawned shares from
+// posix_spawn's clone until its exec closes it. So a host killed while it spawns a worker leaves
+// its lock held for a moment after it is gone: up to 17 ms on a loaded machine, seen by the crash
+// test as a restarted host refused with "in use". A refused lock is tried again for a while before
+// it counts as another process's.
+static bool lockExclusively(int fd) {
+  constexpr auto kGrace = std::chrono::milliseconds(500);
+  auto until = std::chrono::steady_clock::now() + kGrace;
+  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK && errno != EINTR) return false;
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
 std::unique_ptr<SwingStore> SwingStore::open(const fs::path& dir) {
   const fs::path file = dir / kFileName;
   std::error_code ec;
@@ -220,9 +239,9 @@ std::unique_ptr<SwingStore> SwingStore::open(const fs::path& dir) {
   // One process per store. A second kernel on the same file would interleave its commits with
   // ours (SQLite serializes transactions, not kernels): two histories in one DB. flock, apart from
   // SQLite's own fcntl locks: held while the store is open, dropped by the OS when the process
-  // dies (kill -9 included), and close-on-exec, so no worker inherits it.
+  // dies (kill -9 included), and close-on-exec, so no worker keeps it.
   Fd lock(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!lock || ::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
+  if (!lock || !lockExclusively(lock.get())) {
     throw ConfigError(fmt::format("{} is in use by another process (a swingset host or run on the same state directory)",
                                   file.string()));
   }

@@ -1,7 +1,13 @@
 #include "store/swing_store.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
 
 #include "base/sha.h"
 #include "store/kv_store.h"
@@ -178,6 +184,22 @@ TEST(SwingStoreTest, OneOpenStoreAtATime) {
   store->hostStorage().commit();  // the refused open disturbed nothing
   store->hostStorage().close();
   EXPECT_EQ(SwingStore::open(dir.path())->kernelStorage().kv().get("a"), "1");
+}
+
+// A dead host's lock can outlive it for a moment (a worker it was spawning holds it until its
+// exec): an open waits that out rather than refusing the directory.
+TEST(SwingStoreTest, AnOpenWaitsForALockReleasedAMomentLater) {
+  TempDir dir;
+  SwingStore::open(dir.path())->hostStorage().close();
+  const fs::path file = dir.path() / "swingstore.sqlite";
+  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+  std::thread release([fd] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ::close(fd);
+  });
+  EXPECT_NO_THROW(SwingStore::open(dir.path())->hostStorage().close());
+  release.join();
 }
 
 TEST(SwingStoreTest, RefusesDirectoriesThatAreNotOurs) {
